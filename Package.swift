@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "gatewayd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gatewayd", targets: ["gatewayd"]),
+        .library(name: "GatewayStore", targets: ["GatewayStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libsqlite3 from the system (apt: libsqlite3-dev); see Sources/CSQLite/module.modulemap.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // Host tool run by the EmbedMigrations plugin: turns migrations/*.sql into Swift string literals.
+        .executableTarget(name: "MigrationEmbedder"),
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["MigrationEmbedder"]
+        ),
+        // Persistence and the reconnect state machine. No networking.
+        // `Migrations` is a symlink to the top-level migrations/ folder; the plugin embeds its .sql files.
+        .target(
+            name: "GatewayStore",
+            dependencies: ["CSQLite"],
+            plugins: ["EmbedMigrations"]
+        ),
+        // The process: config, supervision, routing, adapters, CLI.
+        .target(
+            name: "GatewayDaemon",
+            dependencies: [
+                "GatewayStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(name: "gatewayd", dependencies: ["GatewayDaemon"]),
+        .testTarget(name: "GatewayStoreTests", dependencies: ["GatewayStore"]),
+        .testTarget(
+            name: "GatewayDaemonTests",
+            dependencies: ["GatewayDaemon", "GatewayStore", .product(name: "Logging", package: "swift-log")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,23 @@
+import ArgumentParser
+import GatewayStore
+
+/// `gatewayd`: the root command.
+public struct GatewayCommand: AsyncParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "gatewayd",
+        abstract: "Keeps a bot's connections to messaging platforms alive; the reconnect queue lives in one SQLite file.",
+        version: "gatewayd \(version) (schema \(Store.schemaVersion))",
+        subcommands: [MigrateCommand.self]
+    )
+
+    public init() {}
+}
+
+extension GatewayCommand {
+    /// Parses the process arguments and runs the chosen subcommand (the executable's entry point).
+    public static func runAsync() async {
+        await main(nil)
+    }
+}

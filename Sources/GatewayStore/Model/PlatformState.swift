@@ -1,0 +1,60 @@
+/// Where a platform is in the reconnect state machine. Raw values are the `platforms.state` column.
+public enum PlatformState: String, Sendable, CaseIterable, Codable {
+    /// An attempt is in flight, under a lease.
+    case connecting
+    /// Up since `connected_since`.
+    case connected
+    /// In the reconnect queue, due at `next_retry_at`.
+    case backingOff = "backing_off"
+    /// An auth, configuration or conflict failure: never retried until credentials change or an operator acts.
+    case needsAttention = "needs_attention"
+    /// Paused by an operator.
+    case paused
+    /// Attempts exhausted under the opt-in `give_up` policy.
+    case gaveUp = "gave_up"
+    /// Disabled in, or removed from, the configuration (the row is kept for its history).
+    case disabled
+
+    /// States a daemon can leave without a human: connected, in flight, or queued.
+    public var isLive: Bool { self == .connecting || self == .connected || self == .backingOff }
+}
+
+/// The five failure classes every adapter maps its errors to (see PROTOCOLS.md). Raw values are stored.
+public enum ErrorClass: String, Sendable, CaseIterable, Codable {
+    /// DNS, TCP, TLS, reset, timeout, EOF.
+    case network
+    /// The server asked us to wait: no retry before its not-before.
+    case rateLimited
+    /// Token, password, intents or ban: never retried automatically.
+    case auth
+    /// 5xx, protocol violation, invalid session.
+    case server
+    /// Another instance holds the session.
+    case conflict
+
+    /// Whether the reconnect queue retries this class on its own.
+    public var isRetryable: Bool {
+        switch self {
+        case .network, .rateLimited, .server: true
+        case .auth, .conflict: false
+        }
+    }
+}
+
+/// A classified failure as the store records it. `message` must already be redacted.
+public struct PlatformFailure: Sendable, Equatable {
+    public var errorClass: ErrorClass
+    /// The platform's own code: an HTTP status, a close code, an IRC numeric.
+    public var code: String?
+    /// Redacted, human-readable text.
+    public var message: String
+    /// The server's "not before" (Unix ms), if it gave one.
+    public var notBefore: Int64?
+
+    public init(_ errorClass: ErrorClass, code: String? = nil, message: String, notBefore: Int64? = nil) {
+        self.errorClass = errorClass
+        self.code = code
+        self.message = message
+        self.notBefore = notBefore
+    }
+}

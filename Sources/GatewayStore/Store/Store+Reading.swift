@@ -1,0 +1,38 @@
+// Reads for status views, the CLI and the router. None of these write.
+
+extension Store {
+    /// One platform's row, or nil.
+    public func platform(_ name: String) throws -> PlatformRecord? { try readRecord(name) }
+
+    /// Every platform's row, by name.
+    public func platforms() throws -> [PlatformRecord] {
+        try connection.rows("SELECT \(Self.recordColumns) FROM platforms ORDER BY name", [], Self.decodeRecord)
+    }
+
+    /// The reconnect queue: `backing_off` rows, soonest first.
+    public func queue() throws -> [PlatformRecord] {
+        try connection.rows(
+            "SELECT \(Self.recordColumns) FROM platforms WHERE state = 'backing_off' ORDER BY next_retry_at, name",
+            [], Self.decodeRecord)
+    }
+
+    /// The newest `limit` events, oldest first; of one platform, or of all.
+    public func events(platform: String? = nil, limit: Int = 50) throws -> [PlatformEvent] {
+        let columns = "id, platform, at, kind, from_state, to_state, attempt, error_class, detail, actor"
+        let newest: [PlatformEvent]
+        if let platform {
+            newest = try connection.rows(
+                "SELECT \(columns) FROM platform_events WHERE platform = ? ORDER BY id DESC LIMIT ?",
+                [.text(platform), .integer(Int64(limit))], Self.decodeEvent)
+        } else {
+            newest = try connection.rows(
+                "SELECT \(columns) FROM platform_events ORDER BY id DESC LIMIT ?", [.integer(Int64(limit))], Self.decodeEvent)
+        }
+        return newest.reversed()
+    }
+
+    /// How many events a platform has (bounded by `eventsPerPlatform`).
+    public func eventCount(platform: String) throws -> Int {
+        Int(try connection.scalarInt("SELECT count(*) FROM platform_events WHERE platform = ?", [.text(platform)]) ?? 0)
+    }
+}

@@ -1,0 +1,131 @@
+// The watcher's side of the store: claiming due rows, recording outcomes, knowing when to wake.
+
+extension Store {
+    /// Claims every due row (up to `limit`, soonest first) for an attempt by `owner`: each becomes `connecting` under a
+    /// lease of its connect timeout plus `leaseMarginMillis`, and its attempt is counted now — so an attempt the
+    /// process dies during is still counted after a restart.
+    public func claimDue(owner: String, limit: Int = 1_000, leaseMarginMillis: Int64 = 5_000) throws -> [PlatformRecord] {
+        let now = now()
+        return try connection.transaction {
+            // platforms_due makes this a range scan of the due rows only.
+            let names = try connection.rows(
+                "SELECT name FROM platforms WHERE state = 'backing_off' AND next_retry_at <= ? ORDER BY next_retry_at, name LIMIT ?",
+                [.integer(now), .integer(Int64(limit))]
+            ) { $0.string(0) }
+            return try names.map { name in
+                let leaseUntil = now + policy(for: name).connectTimeoutMillis + leaseMarginMillis
+                return try applyInTransaction(.claim(owner: owner, leaseUntil: leaseUntil), to: name, actor: .daemon, now: now)
+            }
+        }
+    }
+
+    /// Records that `owner`'s attempt on `name` connected, and pulls other network-class rows forward (the network
+    /// is evidently back). Throws `illegalTransition` if the row is no longer this owner's attempt (paused meanwhile,
+    /// lease expired): the caller must then disconnect the adapter.
+    @discardableResult
+    public func recordSuccess(_ name: String, owner: String) throws -> PlatformRecord {
+        let now = now()
+        return try connection.transaction {
+            try requireLease(name, owner: owner, action: .succeed)
+            let record = try applyInTransaction(.succeed, to: name, actor: .daemon, now: now)
+            try pullForwardInTransaction(except: name, reason: "\(name) connected", now: now)
+            return record
+        }
+    }
+
+    /// Records that `owner`'s attempt on `name` failed: queued with backoff (retryable), `needs_attention`
+    /// (auth/conflict), or per the exhausted policy.
+    @discardableResult
+    public func recordFailure(_ name: String, owner: String, failure: PlatformFailure) throws -> PlatformRecord {
+        let now = now()
+        return try connection.transaction {
+            try requireLease(name, owner: owner, action: .fail(failure))
+            return try applyInTransaction(.fail(failure), to: name, actor: .daemon, now: now)
+        }
+    }
+
+    /// Records that a connected platform dropped at runtime.
+    @discardableResult
+    public func recordDisconnect(_ name: String, failure: PlatformFailure) throws -> PlatformRecord {
+        try apply(.disconnect(failure), to: name, actor: .daemon)
+    }
+
+    /// Forgives the failure streak of every connection that has passed its stable period. Returns their names.
+    @discardableResult
+    public func stabilizeDue() throws -> [String] {
+        let now = now()
+        return try connection.transaction {
+            let names = try connection.rows(
+                "SELECT name FROM platforms WHERE state = 'connected' AND attempts > 0 AND stable_at <= ?",
+                [.integer(now)]) { $0.string(0) }
+            for name in names { try applyInTransaction(.stabilize, to: name, actor: .daemon, now: now) }
+            return names
+        }
+    }
+
+    /// Requeues `connecting` rows whose lease ran out (their attempt is counted as failed). Returns their names.
+    @discardableResult
+    public func expireLeases() throws -> [String] {
+        let now = now()
+        return try connection.transaction {
+            let names = try connection.rows(
+                "SELECT name FROM platforms WHERE state = 'connecting' AND lease_until <= ?", [.integer(now)]
+            ) { $0.string(0) }
+            for name in names { try applyInTransaction(.expireLease, to: name, actor: .daemon, now: now) }
+            return names
+        }
+    }
+
+    /// When the watcher next has work: the earliest of the next due retry, the next connection to become stable, and
+    /// the next attempt lease to expire. Nil when nothing is scheduled. Each part is an index lookup or a scan of
+    /// in-flight rows only.
+    public func nextWakeAt() throws -> Int64? {
+        let due = try connection.scalarInt("SELECT min(next_retry_at) FROM platforms WHERE state = 'backing_off'")
+        let stable = try connection.scalarInt(
+            "SELECT min(stable_at) FROM platforms WHERE state = 'connected' AND attempts > 0")
+        let lease = try connection.scalarInt("SELECT min(lease_until) FROM platforms WHERE state = 'connecting'")
+        return [due, stable, lease].compactMap { $0 }.min()
+    }
+
+    /// The earliest `next_retry_at` in the reconnect queue.
+    public func earliestDue() throws -> Int64? {
+        try connection.scalarInt("SELECT min(next_retry_at) FROM platforms WHERE state = 'backing_off'")
+    }
+
+    /// Pulls every network-class queued row forward to within the pull-forward window (jittered), never before its
+    /// not-before. Call when the network is known to be back (a probe succeeded). Returns how many moved.
+    @discardableResult
+    public func pullForwardNetworkRows(reason: String) throws -> Int {
+        let now = now()
+        return try connection.transaction { try pullForwardInTransaction(except: nil, reason: reason, now: now) }
+    }
+
+    @discardableResult
+    func pullForwardInTransaction(except excluded: String?, reason: String, now: Int64) throws -> Int {
+        let window = settings.pullForwardWindowMillis
+        let candidates = try connection.rows(
+            """
+            SELECT name, next_retry_at, not_before FROM platforms
+            WHERE state = 'backing_off' AND last_error_class = 'network' AND next_retry_at > ?
+            """,
+            [.integer(now + window)]
+        ) { (name: $0.string(0), due: $0.int64(1), notBefore: $0.optionalInt64(2)) }
+        var moved = 0
+        for candidate in candidates where candidate.name != excluded {
+            let target = max(now + Int64.random(in: 0...window, using: &random), candidate.notBefore ?? 0)
+            guard target < candidate.due else { continue }
+            try applyInTransaction(
+                .reschedule(at: target, why: .pulledForward, detail: reason), to: candidate.name, actor: .daemon, now: now)
+            moved += 1
+        }
+        return moved
+    }
+
+    /// Throws unless `name` is `connecting` under `owner`'s lease.
+    private func requireLease(_ name: String, owner: String, action: PlatformAction) throws {
+        guard let record = try readRecord(name) else { throw StoreError.unknownPlatform(name) }
+        guard record.state == .connecting, record.leaseOwner == owner else {
+            throw StoreError.illegalTransition(platform: name, from: record.state, action: action.verb + " (not this daemon's attempt)")
+        }
+    }
+}

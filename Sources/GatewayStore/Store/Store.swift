@@ -1,0 +1,97 @@
+import Foundation
+
+/// The gateway's database: the reconnect queue, its history, cursors and the daemon lease, in one SQLite file.
+///
+/// The only way the rest of gatewayd touches the database. Every state change and its event are written in one
+/// `BEGIN IMMEDIATE` transaction. An actor, because the SQLite connection is not thread-safe (opened NOMUTEX) and not
+/// Sendable: the actor is its one owner and serialises every call. It runs on its own queue (`QueueExecutor`) so
+/// blocking SQLite calls never occupy the cooperative thread pool.
+///
+/// ```swift
+/// let store = try Store(path: "gateway.db")
+/// try await store.reconcile([PlatformSpec(name: "tg", type: "telegram")])
+/// ```
+public actor Store {
+    public nonisolated let path: String
+    let connection: Connection
+    let clock: any WallClock
+    let settings: StoreSettings
+    var random: SplitMix64
+    /// Per-platform policies, learnt from the configuration at `reconcile`; others use `BackoffPolicy.standard`.
+    var policies: [String: BackoffPolicy] = [:]
+    private let executor: QueueExecutor
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    /// Opens (creating if needed, mode 0600) and migrates the database at `path`.
+    ///
+    /// - Throws: `SQLiteError` naming the file and cause (not a database, read-only, locked beyond the busy
+    ///   timeout, …); `StoreError.schemaTooNew` when the file was written by a newer gatewayd — nothing is written
+    ///   to it then.
+    public init(
+        path: String,
+        clock: any WallClock = SystemWallClock(),
+        settings: StoreSettings = StoreSettings(),
+        random: SplitMix64 = SplitMix64()
+    ) throws {
+        self.path = path
+        self.clock = clock
+        self.settings = settings
+        self.random = random
+        executor = QueueExecutor(label: "gatewayd.store")
+        let connection = try Connection(path: path, options: settings.connection)
+        let migrator = Migrator()
+        // Check before the first write: switching to WAL rewrites the header of a database in another mode.
+        try migrator.checkNotNewer(connection)
+        let mode = try connection.first("PRAGMA journal_mode = WAL") { $0.string(0) }
+        guard mode?.lowercased() == "wal" else {
+            throw SQLiteError(code: 8, message: "cannot switch the database to WAL mode (got \(mode ?? "nothing"))", path: path)
+        }
+        try migrator.migrate(connection)
+        self.connection = connection
+    }
+
+    /// The schema version this binary writes.
+    public static var schemaVersion: Int { EmbeddedMigrations.latestVersion }
+
+    /// The database's schema version (`PRAGMA user_version`).
+    public func databaseSchemaVersion() throws -> Int { Int(try connection.scalarInt("PRAGMA user_version") ?? 0) }
+
+    /// Changes whenever another connection — another process, such as an operator's CLI — commits.
+    /// Poll it to notice external writes without reading any table.
+    public func dataVersion() throws -> Int64 { try connection.dataVersion() }
+
+    /// Runs `PRAGMA integrity_check`; "ok" when the file is sound.
+    public func integrityCheck() throws -> [String] {
+        try connection.rows("PRAGMA integrity_check") { $0.string(0) }
+    }
+
+    func now() -> Int64 { clock.nowMillis() }
+
+    func policy(for name: String) -> BackoffPolicy { policies[name] ?? .standard }
+
+    // MARK: - Applying transitions
+
+    /// Reads the row, applies `action` through the state machine, writes the row and its event. Call inside a
+    /// transaction.
+    @discardableResult
+    func applyInTransaction(_ action: PlatformAction, to name: String, actor: Actor, now: Int64) throws -> PlatformRecord {
+        guard let record = try readRecord(name) else { throw StoreError.unknownPlatform(name) }
+        let machine = PlatformMachine(policy: policy(for: name), now: now)
+        let outcome = try machine.apply(action, to: record, random: &random)
+        try writeRecord(outcome.record)
+        try appendEvent(
+            PlatformEvent(
+                platform: name, at: now, kind: outcome.event, fromState: record.state, toState: outcome.record.state,
+                attempt: outcome.record.attempts, errorClass: outcome.errorClass, detail: outcome.detail,
+                actor: actor.description))
+        return outcome.record
+    }
+
+    /// `applyInTransaction` in its own transaction.
+    @discardableResult
+    func apply(_ action: PlatformAction, to name: String, actor: Actor) throws -> PlatformRecord {
+        let now = now()
+        return try connection.transaction { try applyInTransaction(action, to: name, actor: actor, now: now) }
+    }
+}
