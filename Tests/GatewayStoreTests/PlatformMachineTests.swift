@@ -34,6 +34,7 @@ struct PlatformMachineTests {
         ("credentialsChanged", .credentialsChanged(fingerprint: "g")),
         ("recoverAfterRestart", .recoverAfterRestart),
         ("expireLease", .expireLease),
+        ("stopGracefully", .stopGracefully),
         ("reschedule", .reschedule(at: 1_800_000_001_000, why: .staggered, detail: "x")),
         ("clockMovedBack", .clockMovedBack(byMillis: 5_000)),
     ]
@@ -54,6 +55,7 @@ struct PlatformMachineTests {
         "credentialsChanged": Set(PlatformState.allCases),
         "recoverAfterRestart": [.connecting, .connected],
         "expireLease": [.connecting],
+        "stopGracefully": [.connecting, .connected],
         "reschedule": [.backingOff],
         "clockMovedBack": [.backingOff],
     ]

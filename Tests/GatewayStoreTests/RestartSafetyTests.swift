@@ -176,6 +176,17 @@ struct RestartSafetyTests {
         }
     }
 
+    @Test("a first connect is no evidence the network came back: nothing is pulled forward")
+    func firstConnectDoesNotPull() async throws {
+        try await withStore { store, clock, _ in
+            try await store.startup(configured: ["a", "b"].map { PlatformSpec(name: $0, type: "simulated", policy: noJitter) })
+            _ = try await store.claimDue(owner: "x")
+            try await store.recordFailure("b", owner: "x", failure: networkFailure())
+            try await store.recordSuccess("a", owner: "x")
+            #expect(try await store.platform("b")?.nextRetryAt == clock.nowMillis() + 30_000)
+        }
+    }
+
     @Test("a wall clock moved backwards cannot park a row beyond its planned wait")
     func clockBackwards() async throws {
         try await withStore { store, clock, _ in

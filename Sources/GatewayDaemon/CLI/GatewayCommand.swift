@@ -9,7 +9,18 @@ public struct GatewayCommand: AsyncParsableCommand {
         commandName: "gatewayd",
         abstract: "Keeps a bot's connections to messaging platforms alive; the reconnect queue lives in one SQLite file.",
         version: "gatewayd \(version) (schema \(Store.schemaVersion))",
-        subcommands: [MigrateCommand.self]
+        subcommands: [
+            RunCommand.self,
+            DemoCommand.self,
+            MigrateCommand.self,
+            StatusCommand.self,
+            QueueCommand.self,
+            EventsCommand.self,
+            RetryCommand.self,
+            PauseCommand.self,
+            ResumeCommand.self,
+            ResetCommand.self,
+        ]
     )
 
     public init() {}

@@ -4,6 +4,11 @@ import GatewayStore
 
 /// `--db`, shared by every subcommand that opens the database.
 struct StoreOptions: ParsableArguments {
+    /// sysexits.h: the input file does not exist.
+    static let exitNoInput: Int32 = 66
+    /// sysexits.h: an I/O error (the file is not a database, is locked, has a newer schema, …).
+    static let exitIOError: Int32 = 74
+
     @Option(name: .long, help: "The database file (default: $GATEWAYD_DB, else ./gateway.db).")
     var db: String?
 
@@ -11,8 +16,47 @@ struct StoreOptions: ParsableArguments {
         db ?? ProcessInfo.processInfo.environment["GATEWAYD_DB"] ?? "gateway.db"
     }
 
-    /// Opens and migrates the store. Errors name the file and the cause.
+    /// Opens and migrates the store, creating the file if it is missing. Errors name the file and the cause.
     func openStore(clock: any WallClock = SystemWallClock()) throws -> Store {
         try Store(path: path, clock: clock)
+    }
+
+    /// Opens an existing database, runs `body`, and turns failures into one `error: …` line on stderr and an exit
+    /// code — never a stack trace:
+    /// - no file at `path` → exit 66 (EX_NOINPUT), and no file is created;
+    /// - the file cannot be opened (not a database, schema too new, locked, unreadable) → exit 74 (EX_IOERR), the
+    ///   file left as it was;
+    /// - `body` throws a `StoreError` (unknown platform, illegal transition) → exit 1;
+    /// - `body` throws a `SQLiteError` (say, busy beyond the timeout) → exit 74.
+    ///
+    /// Other errors, `ExitCode` included, pass through unchanged.
+    func withStore<T>(clock: any WallClock = SystemWallClock(), _ body: (Store) async throws -> T) async throws -> T {
+        let path = path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw Self.fail("\(path): no database here (run gatewayd run or gatewayd migrate first)", exitCode: Self.exitNoInput)
+        }
+        let store: Store
+        do {
+            // create: false — should the file vanish between the check and the open, fail instead of creating it.
+            let settings = StoreSettings(connection: ConnectionOptions(create: false))
+            store = try Store(path: path, clock: clock, settings: settings)
+        } catch let error as SQLiteError {
+            throw Self.fail(error.description, exitCode: Self.exitIOError)
+        } catch let error as StoreError {
+            throw Self.fail(error.description, exitCode: Self.exitIOError)
+        }
+        do {
+            return try await body(store)
+        } catch let error as StoreError {
+            throw Self.fail(error.description, exitCode: ExitCode.failure.rawValue)
+        } catch let error as SQLiteError {
+            throw Self.fail(error.description, exitCode: Self.exitIOError)
+        }
+    }
+
+    /// Prints `error: <message>` on stderr and returns the `ExitCode` to throw.
+    static func fail(_ message: String, exitCode: Int32) -> ExitCode {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        return ExitCode(exitCode)
     }
 }

@@ -26,6 +26,9 @@ public enum PlatformAction: Sendable, Equatable {
     case credentialsChanged(fingerprint: String?)
     /// Startup: the row was connecting or connected when the previous process died.
     case recoverAfterRestart
+    /// The daemon stops gracefully: a connection it closes, or an attempt it abandons, is due again at the next start.
+    /// An abandoned attempt is not counted: it did not fail.
+    case stopGracefully
     /// The attempt's lease ran out without a result (its owner died or hung).
     case expireLease
     /// Move a queued row's next attempt (stagger, pull-forward).
@@ -51,6 +54,7 @@ public enum PlatformAction: Sendable, Equatable {
         case .credentialsChanged: "change credentials"
         case .recoverAfterRestart: "recover after a restart"
         case .expireLease: "expire the attempt's lease"
+        case .stopGracefully: "stop gracefully"
         case .reschedule: "reschedule"
         case .clockMovedBack: "adjust for a clock moved backwards"
         }

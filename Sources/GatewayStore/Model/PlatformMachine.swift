@@ -72,6 +72,16 @@ public struct PlatformMachine {
             row.schedule(at: now, now: now)
             return Outcome(record: row, event: .interrupted, detail: "the daemon stopped while connected; reconnecting")
 
+        case (.stopGracefully, .connected):
+            forgiveIfStable(&row)
+            row.schedule(at: earliestAllowed(row), now: now)
+            return Outcome(record: row, event: .disconnected, detail: "the daemon stopped")
+
+        case (.stopGracefully, .connecting):
+            row.attempts = max(0, row.attempts - 1)
+            row.schedule(at: earliestAllowed(row), now: now)
+            return Outcome(record: row, event: .interrupted, detail: "the daemon stopped during the attempt; not counted")
+
         case (.stabilize, .connected):
             guard let stableAt = record.stableAt, stableAt <= now, record.attempts > 0 || record.exhausted else {
                 throw illegal()

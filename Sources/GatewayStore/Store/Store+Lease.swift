@@ -21,6 +21,13 @@ public struct DaemonLease: Sendable, Equatable {
     public var heartbeatAt: Int64
     /// The reconnect watcher's own heartbeat (nil before its first loop).
     public var watcherAt: Int64?
+
+    public init(identity: DaemonIdentity, startedAt: Int64, heartbeatAt: Int64, watcherAt: Int64?) {
+        self.identity = identity
+        self.startedAt = startedAt
+        self.heartbeatAt = heartbeatAt
+        self.watcherAt = watcherAt
+    }
 }
 
 extension Store {

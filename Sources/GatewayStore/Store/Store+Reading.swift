@@ -36,3 +36,17 @@ extension Store {
         Int(try connection.scalarInt("SELECT count(*) FROM platform_events WHERE platform = ?", [.text(platform)]) ?? 0)
     }
 }
+
+extension Store {
+    /// Whether any platform is connected, connecting or queued — can still come up without a human.
+    ///
+    /// Queued rows are found through `platforms_due`; the scan for the other two stops at the first match, so it is
+    /// only long when nothing is live at all. (A plain index on `state` would tempt the planner away from the
+    /// partial indexes for the hot queries.)
+    public func anyLive() throws -> Bool {
+        try connection.scalarInt("""
+            SELECT EXISTS (SELECT 1 FROM platforms WHERE state = 'backing_off')
+                OR EXISTS (SELECT 1 FROM platforms WHERE state IN ('connected', 'connecting'))
+            """) == 1
+    }
+}

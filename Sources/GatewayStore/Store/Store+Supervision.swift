@@ -19,16 +19,20 @@ extension Store {
         }
     }
 
-    /// Records that `owner`'s attempt on `name` connected, and pulls other network-class rows forward (the network
-    /// is evidently back). Throws `illegalTransition` if the row is no longer this owner's attempt (paused meanwhile,
+    /// Records that `owner`'s attempt on `name` connected. If it recovered from a network-class failure, the network
+    /// is evidently back: the other network-class rows are pulled forward. Throws `illegalTransition` if the row is no longer this owner's attempt (paused meanwhile,
     /// lease expired): the caller must then disconnect the adapter.
     @discardableResult
     public func recordSuccess(_ name: String, owner: String) throws -> PlatformRecord {
         let now = now()
         return try connection.transaction {
-            try requireLease(name, owner: owner, action: .succeed)
+            let before = try requireLease(name, owner: owner, action: .succeed)
             let record = try applyInTransaction(.succeed, to: name, actor: .daemon, now: now)
-            try pullForwardInTransaction(except: name, reason: "\(name) connected", now: now)
+            // Only a recovery from a network-class failure says the network is back; a first connect says nothing
+            // about the others (they may have failed for their own reasons a moment ago).
+            if before.lastErrorClass == .network && before.firstFailedAt != nil {
+                try pullForwardInTransaction(except: name, reason: "\(name) reconnected after a network failure", now: now)
+            }
             return record
         }
     }
@@ -48,6 +52,18 @@ extension Store {
     @discardableResult
     public func recordDisconnect(_ name: String, failure: PlatformFailure) throws -> PlatformRecord {
         try apply(.disconnect(failure), to: name, actor: .daemon)
+    }
+
+    /// Graceful shutdown: `name`'s connection (or `owner`'s attempt on it) is being closed by this daemon; the row is
+    /// due again at the next start. Rows no longer ours (paused meanwhile) are left alone.
+    public func recordStopped(_ name: String, owner: String) throws {
+        let now = now()
+        try connection.transaction {
+            guard let record = try readRecord(name) else { return }
+            let ours = record.state == .connected || (record.state == .connecting && record.leaseOwner == owner)
+            guard ours else { return }
+            try applyInTransaction(.stopGracefully, to: name, actor: .daemon, now: now)
+        }
     }
 
     /// Forgives the failure streak of every connection that has passed its stable period. Returns their names.
@@ -121,11 +137,13 @@ extension Store {
         return moved
     }
 
-    /// Throws unless `name` is `connecting` under `owner`'s lease.
-    private func requireLease(_ name: String, owner: String, action: PlatformAction) throws {
+    /// Throws unless `name` is `connecting` under `owner`'s lease; returns the row.
+    @discardableResult
+    private func requireLease(_ name: String, owner: String, action: PlatformAction) throws -> PlatformRecord {
         guard let record = try readRecord(name) else { throw StoreError.unknownPlatform(name) }
         guard record.state == .connecting, record.leaseOwner == owner else {
             throw StoreError.illegalTransition(platform: name, from: record.state, action: action.verb + " (not this daemon's attempt)")
         }
+        return record
     }
 }

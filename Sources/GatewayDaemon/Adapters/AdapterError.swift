@@ -1,0 +1,44 @@
+import GatewayStore
+
+/// Every adapter failure, classified: the class decides what supervision does (PROTOCOLS.md).
+///
+/// `message` must be redacted by the adapter before it builds the error; supervision scrubs the known secrets once
+/// more before anything is logged or stored.
+public struct AdapterError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var errorClass: ErrorClass
+    /// The platform's own code: HTTP status, close code, IRC numeric, or a short tag.
+    public var code: String?
+    public var message: String
+    /// The server's requested wait before the next attempt, in milliseconds.
+    public var retryAfterMillis: Int64?
+    /// False when the error could not be classified and defaulted to `network` (it is logged at warning).
+    public var classified: Bool
+
+    public init(_ errorClass: ErrorClass, code: String? = nil, message: String, retryAfterMillis: Int64? = nil) {
+        self.errorClass = errorClass
+        self.code = code
+        self.message = message
+        self.retryAfterMillis = retryAfterMillis
+        classified = true
+    }
+
+    public var description: String {
+        "\(errorClass.rawValue)\(code.map { " \($0)" } ?? ""): \(message)"
+    }
+
+    /// Any error as an `AdapterError`: itself, or an unclassified `network` failure with its text.
+    public static func classify(_ error: any Error) -> AdapterError {
+        if let error = error as? AdapterError { return error }
+        if error is CancellationError { return AdapterError(.network, code: "cancelled", message: "the operation was cancelled") }
+        var unclassified = AdapterError(.network, message: String(describing: error))
+        unclassified.classified = false
+        return unclassified
+    }
+
+    /// The store's view: secrets scrubbed, the retry-after made absolute.
+    func failure(now: Int64, redactor: Redactor) -> PlatformFailure {
+        PlatformFailure(
+            errorClass, code: code.map(redactor.scrub), message: redactor.scrub(message),
+            notBefore: retryAfterMillis.map { now + $0 })
+    }
+}

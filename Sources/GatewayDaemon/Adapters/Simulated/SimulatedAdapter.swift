@@ -1,0 +1,104 @@
+import GatewayStore
+import Synchronization
+
+/// A platform whose behaviour is a `SimulatedScript`: drives the tests and the demo. No network.
+///
+/// One adapter per attempt; `SimulatedPlatform` keeps the script position across attempts.
+public final class SimulatedAdapter: PlatformAdapter {
+    private let platform: SimulatedPlatform
+    private let step: SimulatedScript.Step
+    private let clock: any GatewayClock
+    private let closed = Latch()
+    private let connected = Mutex(false)
+
+    init(platform: SimulatedPlatform, step: SimulatedScript.Step, clock: any GatewayClock) {
+        self.platform = platform
+        self.step = step
+        self.clock = clock
+    }
+
+    public func connect() async throws {
+        switch step {
+        case .fail(let errorClass):
+            throw AdapterError(errorClass, code: "simulated", message: "simulated \(errorClass.rawValue) failure")
+        case .retryAfter(let millis):
+            throw AdapterError(.rateLimited, code: "429", message: "simulated rate limit", retryAfterMillis: millis)
+        case .hang:
+            await closed.waitIgnoringCancellation()
+            throw AdapterError(.network, code: "closed", message: "simulated hang ended by disconnect")
+        case .connect:
+            connected.withLock { $0 = true }
+            await platform.didConnect()
+        }
+    }
+
+    public func run() async throws {
+        guard case .connect(let dropAfter, let dropClass) = step else { return }
+        guard let dropAfter else {
+            await closed.waitIgnoringCancellation()
+            return
+        }
+        let dropAt = clock.nowMillis() + dropAfter
+        let dropped = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { [clock] in
+                do { try await clock.sleep(untilMillis: dropAt) } catch { return false }
+                return true
+            }
+            group.addTask { [closed] in
+                await closed.waitIgnoringCancellation()
+                return false
+            }
+            let first = await group.next() ?? false
+            closed.open()  // releases the other child
+            group.cancelAll()
+            return first
+        }
+        connected.withLock { $0 = false }
+        if dropped {
+            throw AdapterError(dropClass, code: "simulated", message: "simulated drop after \(DurationText.describe(millis: dropAfter))")
+        }
+    }
+
+    public func send(_ message: OutgoingMessage) async throws -> SentMessage {
+        guard connected.withLock({ $0 }), !closed.isOpen else {
+            throw AdapterError(.network, code: "not_connected", message: "the simulated connection is closed")
+        }
+        return SentMessage(ids: [await platform.record(message)])
+    }
+
+    public func disconnect() async {
+        connected.withLock { $0 = false }
+        closed.open()
+    }
+
+    public func channels() async -> [ChannelEntry] {
+        [ChannelEntry(id: "#general", name: "general", kind: "channel"), ChannelEntry(id: "@owner", name: "owner", kind: "private")]
+    }
+}
+
+/// A simulated platform's lasting state: where its script is, and what was sent to it.
+public actor SimulatedPlatform {
+    public let name: String
+    public let script: SimulatedScript
+    public private(set) var attempts = 0
+    public private(set) var connects = 0
+    public private(set) var sent: [OutgoingMessage] = []
+
+    public init(name: String, script: SimulatedScript) {
+        self.name = name
+        self.script = script
+    }
+
+    /// The step for the next attempt; counts the attempt.
+    func nextStep() -> SimulatedScript.Step {
+        defer { attempts += 1 }
+        return script.step(forAttempt: attempts)
+    }
+
+    func didConnect() { connects += 1 }
+
+    func record(_ message: OutgoingMessage) -> String {
+        sent.append(message)
+        return "\(name)-\(sent.count)"
+    }
+}

@@ -1,0 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// What the standard output is attached to.
+enum Terminal {
+    /// The width to fit tables to: `$COLUMNS` when set, else the terminal's width when standard output is one, else
+    /// nil (a pipe or a file gets whole lines, for `grep` and friends).
+    static func outputWidth() -> Int? {
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        guard isatty(STDOUT_FILENO) == 1 else { return nil }
+        var size = winsize()
+        #if canImport(Glibc)
+        let result = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size)
+        #else
+        let result = ioctl(STDOUT_FILENO, TIOCGWINSZ, &size)
+        #endif
+        return result == 0 && size.ws_col > 0 ? Int(size.ws_col) : nil
+    }
+}

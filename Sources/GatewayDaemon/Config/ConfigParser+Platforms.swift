@@ -1,0 +1,133 @@
+import GatewayStore
+import Yams
+
+// MARK: - platforms:
+
+extension ConfigParser {
+    /// The `platforms:` mapping, in file order; at least one entry.
+    func platforms(from entry: Entry, global: BackoffPolicy) throws(ConfigError) -> [PlatformConfig] {
+        if case .scalar = entry.value, entry.value.resolvedTagName == .null {
+            throw .noPlatforms(location(entry.keyNode, "platforms"))
+        }
+        let named = try entries(of: entry.value, at: "platforms", expected: "a mapping of platform names to their settings")
+        guard !named.isEmpty else { throw .noPlatforms(location(entry.keyNode, "platforms")) }
+        var result: [PlatformConfig] = []
+        for platformEntry in named {
+            result.append(try platform(from: platformEntry, global: global))
+        }
+        return result
+    }
+
+    /// `[A-Za-z0-9_.-]{1,64}`: safe in a file name, a log key and a command line.
+    static func isValidPlatformName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"):
+                return true
+            default:
+                return false
+            }
+        }
+    }
+
+    /// One platform entry: its `type` first (it decides the allowed keys), then every key in file order, then the
+    /// required keys of that type.
+    func platform(from entry: Entry, global: BackoffPolicy) throws(ConfigError) -> PlatformConfig {
+        let name = entry.key
+        guard Self.isValidPlatformName(name) else {
+            throw .invalidPlatformName(location(entry.keyNode, "platforms"), name: name)
+        }
+        let path = join("platforms", name)
+        let fields = try entries(of: entry.value, at: path, expected: "a mapping with type: and the platform's settings")
+        let typePath = join(path, "type")
+        guard let typeField = fields.first(where: { $0.key == "type" }) else {
+            let known = PlatformType.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .missingKey(location(entry.keyNode, typePath), hint: "one of \(known)")
+        }
+        let typeName = try scalarText(typeField.value, at: typePath, expected: "a platform type", secret: false)
+        guard let type = PlatformType(rawValue: typeName) else {
+            throw .unknownPlatformType(location(typeField.value, typePath), type: typeName)
+        }
+
+        var platform = PlatformConfig(name: name, type: type, policy: global)
+        let keys = type.keys
+        for field in fields {
+            let fieldPath = join(path, field.key)
+            switch field.key {
+            case "type":
+                continue
+            case "enabled":
+                platform.enabled = try bool(field.value, at: fieldPath)
+            case "reconnect":
+                platform.policy = try policy(from: field, over: global, at: fieldPath)
+            default:
+                guard let key = keys[field.key] else {
+                    throw .unknownKey(location(field.keyNode, fieldPath), context: "for type \(type)",
+                                      known: PlatformKey.common + keys.keys)
+                }
+                try read(field, as: key, at: fieldPath, into: &platform)
+            }
+        }
+        for (key, spec) in keys.sorted(by: { $0.key < $1.key }) where spec.isRequired {
+            if platform.options[key] == nil && platform.secrets[key] == nil {
+                throw .missingKey(location(entry.keyNode, join(path, key)), hint: "type \(type) needs it")
+            }
+        }
+        return platform
+    }
+
+    /// Reads one type-specific key into `options` or `secrets`. An empty string is an error for a required key and
+    /// "not set" for an optional one.
+    private func read(
+        _ field: Entry, as key: PlatformKey, at path: String, into platform: inout PlatformConfig
+    ) throws(ConfigError) {
+        let value = field.value
+        switch key.kind {
+        case .string, .secret:
+            let isSecret = key.kind == .secret
+            let (text, variables) = try substituted(value, at: path, secret: isSecret)
+            guard !text.isEmpty else {
+                guard key.isRequired else { return }
+                let why = variables.isEmpty ? "" : " (environment variable \(variables.joined(separator: ", ")) is set but empty)"
+                throw .invalidValue(location(value, path), "must not be empty" + why)
+            }
+            if isSecret {
+                platform.secrets[field.key] = Secret(text)
+            } else {
+                platform.options[field.key] = .string(text)
+            }
+            if platform.type == .simulated && field.key == "script" {
+                // Checked here so a typo is a config error with its line, not a platform that needs attention.
+                do throws(ScriptError) { _ = try SimulatedScript(parsing: text) } catch {
+                    throw .invalidValue(location(value, path), error.description)
+                }
+            }
+        case .int:
+            platform.options[field.key] = .int(try int(value, at: path))
+        case .number:
+            platform.options[field.key] = .double(try number(value, at: path))
+        case .bool:
+            platform.options[field.key] = .bool(try bool(value, at: path))
+        case .duration:
+            platform.options[field.key] = .duration(millis: try duration(value, at: path))
+        case .stringList:
+            platform.options[field.key] = .list(try stringList(value, at: path))
+        }
+    }
+
+    /// A YAML sequence of non-empty strings, each substituted; item errors are at `path[index]`.
+    private func stringList(_ node: Node, at path: String) throws(ConfigError) -> [String] {
+        guard case .sequence(let sequence) = node else {
+            throw .wrongType(location(node, path), expected: "a list of strings", found: describe(node, reveal: true))
+        }
+        var items: [String] = []
+        for (index, item) in sequence.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            let text = try substituted(item, at: itemPath, secret: false).value
+            guard !text.isEmpty else { throw .invalidValue(location(item, itemPath), "must not be empty") }
+            items.append(text)
+        }
+        return items
+    }
+}

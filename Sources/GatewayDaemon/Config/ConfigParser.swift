@@ -1,0 +1,200 @@
+import GatewayStore
+import Yams
+
+/// Turns configuration text into a ``GatewayConfig``, walking the YAML node tree (not `Codable`) so every problem can
+/// be reported with its line and key path. Stops at the first problem.
+///
+/// The reading rules: mappings must have scalar keys, each once; string values may be any scalar as written, with
+/// `${VAR}` substituted; integers, numbers and booleans must be YAML ones (`port: "6697"` is a string, so an error);
+/// durations need a unit; `~`/empty counts as no value, which is an error wherever a value is expected.
+struct ConfigParser {
+    /// The name of the document in error texts.
+    let source: String
+    let environment: [String: String]
+
+    static let topLevelKeys = ["reconnect", "when_all_failed", "database", "platforms"]
+
+    /// One `key: value` of a mapping, with the key's node for its line.
+    struct Entry {
+        let key: String
+        let keyNode: Node
+        let value: Node
+    }
+
+    func parse(yaml: String) throws(ConfigError) -> GatewayConfig {
+        guard let root = try composeDocument(EnvironmentSubstitution.protectingReferences(in: yaml)) else {
+            throw .notAMapping(ConfigLocation(file: source, keyPath: ""), found: "an empty document")
+        }
+        guard case .mapping = root else {
+            throw .notAMapping(location(root, ""), found: describe(root, reveal: false))
+        }
+        var config = GatewayConfig(platforms: [])
+        var reconnect: Entry?
+        var platforms: Entry?
+        for entry in try entries(of: root, at: "") {
+            switch entry.key {
+            case "reconnect": reconnect = entry
+            case "when_all_failed": config.whenAllFailed = try choice(entry.value, at: entry.key)
+            case "database": config.database = try optionalString(entry.value, at: entry.key)
+            case "platforms": platforms = entry
+            default:
+                throw .unknownKey(location(entry.keyNode, entry.key), context: "at the top level", known: Self.topLevelKeys)
+            }
+        }
+        if let reconnect {
+            config.reconnect = try policy(from: reconnect, over: BackoffPolicy(), at: "reconnect")
+        }
+        guard let platforms else { throw .noPlatforms(ConfigLocation(file: source, keyPath: "platforms")) }
+        config.platforms = try self.platforms(from: platforms, global: config.reconnect)
+        return config
+    }
+
+    // MARK: - Locations
+
+    func location(_ node: Node?, _ keyPath: String) -> ConfigLocation {
+        ConfigLocation(file: source, line: node?.mark?.line, keyPath: keyPath)
+    }
+
+    func join(_ path: String, _ key: String) -> String {
+        path.isEmpty ? key : path + "." + key
+    }
+
+    /// The node's shape for an error text ("a list", "nothing"), plus its text when `reveal` and it is a scalar.
+    func describe(_ node: Node, reveal: Bool) -> String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case .scalar(let scalar):
+            let shape: String
+            switch node.resolvedTagName {
+            case .null: return "nothing"
+            case .int: shape = "an integer"
+            case .float: shape = "a number"
+            case .bool: shape = "a boolean"
+            default: shape = "a string"
+            }
+            guard reveal else { return shape }
+            let full = text(of: scalar)
+            let text = full.count > 40 ? String(full.prefix(40)) + "…" : full
+            return "\(shape) ('\(text)')"
+        }
+    }
+
+    // MARK: - Mappings
+
+    /// The entries of a mapping in file order. Keys must be scalars and unique by their text: Yams already rejects
+    /// `a:` twice, but not `1:` beside `"1":` (an integer and a string to YAML, the same name to us).
+    func entries(of node: Node, at path: String, expected: String = "a mapping") throws(ConfigError) -> [Entry] {
+        guard case .mapping(let mapping) = node else {
+            throw .wrongType(location(node, path), expected: expected, found: describe(node, reveal: false))
+        }
+        var firstLines: [String: Node] = [:]
+        var result: [Entry] = []
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else {
+                throw .wrongType(location(keyNode, path), expected: "a mapping with plain keys",
+                                 found: "\(describe(keyNode, reveal: false)) as a key")
+            }
+            let key = text(of: scalar)
+            if let first = firstLines[key] {
+                throw .duplicateKey(location(keyNode, join(path, key)), key: key, firstLine: first.mark?.line)
+            }
+            firstLines[key] = keyNode
+            result.append(Entry(key: key, keyNode: keyNode, value: value))
+        }
+        return result
+    }
+
+    // MARK: - Scalars
+
+    /// Any scalar that is not null, as written.
+    func scalarText(_ node: Node, at path: String, expected: String, secret: Bool) throws(ConfigError) -> String {
+        guard case .scalar(let scalar) = node, node.resolvedTagName != .null else {
+            throw .wrongType(location(node, path), expected: expected, found: describe(node, reveal: !secret))
+        }
+        return text(of: scalar)
+    }
+
+    /// A scalar's text as written (with `${NAME}` spelled back, see `EnvironmentSubstitution.protectingReferences`).
+    func text(of scalar: Node.Scalar) -> String {
+        EnvironmentSubstitution.restoringReferences(in: scalar.string)
+    }
+
+    /// A scalar with `${VAR}` substituted, and the variables it used.
+    func substituted(
+        _ node: Node, at path: String, secret: Bool
+    ) throws(ConfigError) -> (value: String, variables: [String]) {
+        let text = try scalarText(node, at: path, expected: secret ? "a string (a secret)" : "a string", secret: secret)
+        switch EnvironmentSubstitution.apply(to: text, environment: environment) {
+        case .success(let result):
+            return result
+        case .failure(.unset(let name)):
+            throw .missingVariable(location(node, path), name: name)
+        case .failure(.unterminated):
+            throw .invalidValue(location(node, path), "unterminated ${ (write $$ for a literal $)")
+        case .failure(.invalidName):
+            throw .invalidValue(location(node, path),
+                                "${...} must enclose a variable name, [A-Za-z_][A-Za-z0-9_]* (write $$ for a literal $)")
+        }
+    }
+
+    /// A substituted string where nothing (or an empty string) means "not set".
+    func optionalString(_ node: Node, at path: String) throws(ConfigError) -> String? {
+        if case .scalar = node, node.resolvedTagName == .null { return nil }
+        let value = try substituted(node, at: path, secret: false).value
+        return value.isEmpty ? nil : value
+    }
+
+    func int(_ node: Node, at path: String) throws(ConfigError) -> Int {
+        guard node.resolvedTagName == .int, let value = node.int else {
+            throw .wrongType(location(node, path), expected: "an integer", found: describe(node, reveal: true))
+        }
+        return value
+    }
+
+    func number(_ node: Node, at path: String) throws(ConfigError) -> Double {
+        guard node.resolvedTagName == .int || node.resolvedTagName == .float, let value = node.float, value.isFinite else {
+            throw .wrongType(location(node, path), expected: "a finite number", found: describe(node, reveal: true))
+        }
+        return value
+    }
+
+    func bool(_ node: Node, at path: String) throws(ConfigError) -> Bool {
+        guard node.resolvedTagName == .bool, let value = node.bool else {
+            throw .wrongType(location(node, path), expected: "true or false", found: describe(node, reveal: true))
+        }
+        return value
+    }
+
+    /// A duration with a unit, in milliseconds; never negative.
+    func duration(_ node: Node, at path: String) throws(ConfigError) -> Int64 {
+        let text = try scalarText(node, at: path, expected: "a duration such as 30s", secret: false)
+        let here = location(node, path)
+        switch DurationLiteral.millis(from: text) {
+        case .success(let millis): return millis
+        case .failure(.missingUnit): throw .invalidValue(here, "'\(text)' has no unit; use a unit, e.g. 30s (ms, s, m, h)")
+        case .failure(.malformed): throw .invalidValue(here, "must be a duration such as 250ms, 30s, 5m or 2h, found '\(text)'")
+        case .failure(.negative): throw .invalidValue(here, "must not be negative, found '\(text)'")
+        case .failure(.fractionalMillis): throw .invalidValue(here, "must be a whole number of milliseconds, found '\(text)'")
+        case .failure(.tooLarge): throw .invalidValue(here, "is too large, found '\(text)'")
+        }
+    }
+
+    /// One of an enum's raw values (`exit`/`stay`, `slow`/`give_up`).
+    func choice<Choice: RawRepresentable & CaseIterable>(
+        _ node: Node, at path: String
+    ) throws(ConfigError) -> Choice where Choice.RawValue == String {
+        let known = Choice.allCases.map(\.rawValue).joined(separator: " or ")
+        let text = try scalarText(node, at: path, expected: known, secret: false)
+        guard let value = Choice(rawValue: text) else {
+            throw .invalidValue(location(node, path), "must be \(known), not '\(text)'")
+        }
+        return value
+    }
+}
+
+extension Node {
+    /// The node's tag after YAML resolution (`!!int` for a plain `6697`, `!!str` for a quoted `"6697"`).
+    var resolvedTagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
+}

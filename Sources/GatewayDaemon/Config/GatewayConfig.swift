@@ -1,0 +1,87 @@
+import Foundation
+import GatewayStore
+
+/// The daemon's configuration file, validated: the global reconnect policy, what to do when every platform has failed,
+/// the database path, and the platforms in file order.
+///
+/// ```yaml
+/// reconnect: { base: 30s, factor: 2, cap: 300s, max_attempts: 20, jitter: 0.2, on_exhausted: slow }
+/// when_all_failed: exit        # exit (default) | stay
+/// database: /var/lib/gatewayd/gateway.db
+/// platforms:
+///   telegram: { type: telegram, token: ${TELEGRAM_BOT_TOKEN} }
+///   lab:      { type: simulated, script: "fail network x3, then connect", reconnect: { base: 1s } }
+/// ```
+///
+/// Every `reconnect` key is optional (defaults are `BackoffPolicy()`'s); a platform's own `reconnect:` overrides the
+/// global one key by key. `${VAR}` in string values is taken from the environment passed in, `$$` is a literal `$`.
+public struct GatewayConfig: Sendable, Equatable {
+    /// The global reconnect policy, the base of every platform's ``PlatformConfig/policy``.
+    public var reconnect: BackoffPolicy
+    public var whenAllFailed: WhenAllFailed
+    /// The database file, when the file names one (the CLI's `--db` and `$GATEWAYD_DB` otherwise).
+    public var database: String?
+    /// In file order.
+    public var platforms: [PlatformConfig]
+
+    public init(
+        reconnect: BackoffPolicy = BackoffPolicy(),
+        whenAllFailed: WhenAllFailed = .exit,
+        database: String? = nil,
+        platforms: [PlatformConfig]
+    ) {
+        self.reconnect = reconnect
+        self.whenAllFailed = whenAllFailed
+        self.database = database
+        self.platforms = platforms
+    }
+
+    /// The platform named `name`, if configured.
+    public func platform(named name: String) -> PlatformConfig? {
+        platforms.first { $0.name == name }
+    }
+
+    /// Reads and validates the configuration file at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: The YAML file; also the file name in error texts.
+    ///   - environment: Where `${VAR}` values come from (usually `ProcessInfo.processInfo.environment`).
+    /// - Throws: ``ConfigError`` naming the file, line and key path of the first problem found.
+    public static func load(path: String, environment: [String: String]) throws(ConfigError) -> GatewayConfig {
+        try parse(yaml: readFile(path), source: path, environment: environment)
+    }
+
+    /// Parses and validates configuration text.
+    ///
+    /// - Parameters:
+    ///   - yaml: The whole document.
+    ///   - source: The name error texts give the document (a file path, `<stdin>`).
+    ///   - environment: Where `${VAR}` values come from.
+    /// - Throws: ``ConfigError`` naming the source, line and key path of the first problem found.
+    public static func parse(yaml: String, source: String, environment: [String: String]) throws(ConfigError) -> GatewayConfig {
+        try ConfigParser(source: source, environment: environment).parse(yaml: yaml)
+    }
+
+    private static func readFile(_ path: String) throws(ConfigError) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unreadableFile(path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw .unreadableFile(path, reason: "it is a directory") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadableFile(path, reason: "permission denied or I/O error")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadableFile(path, reason: "it is not UTF-8 text")
+        }
+        return text
+    }
+}
+
+/// What the daemon does once every enabled platform has given up (or is exhausted): `when_all_failed:`.
+public enum WhenAllFailed: String, Sendable, Equatable, CaseIterable {
+    /// Exit with a failure status so a supervisor (systemd) notices. The default.
+    case exit
+    /// Keep running, e.g. to wait for an operator's retry.
+    case stay
+}

@@ -1,0 +1,130 @@
+import Foundation
+import GatewayStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// How `gatewayd run` ended.
+public enum RunOutcome: Sendable, Equatable {
+    /// Stopped by a signal (or cancellation); state left consistent.
+    case stopped
+    /// Every platform needs a human and `when_all_failed` is `exit`: exit code 78, one line per platform.
+    case nothingCanConnect([PlatformRecord])
+}
+
+/// The daemon: takes the single-instance lease, reconciles the configuration with the store, and runs the reconnect
+/// watcher until shutdown. A `Service`: SIGTERM/SIGINT trigger a graceful shutdown through its `ServiceGroup`.
+public final class GatewayRunner: Service, Sendable {
+    public let store: Store
+    public let router: DeliveryRouter
+    let config: GatewayConfig
+    let clock: any GatewayClock
+    let identity: DaemonIdentity
+    let logger: Logger
+    private let watcher: ReconnectWatcher
+    private let result = OutcomeBox()
+
+    public init(
+        config: GatewayConfig,
+        store: Store,
+        clock: any GatewayClock = SystemGatewayClock(),
+        identity: DaemonIdentity = .current(),
+        factory: any AdapterMaking = AdapterFactory(),
+        settings: WatcherSettings = WatcherSettings(),
+        logger: Logger
+    ) {
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.identity = identity
+        self.logger = logger
+        let registry = ConnectionRegistry()
+        router = DeliveryRouter(store: store, registry: registry, clock: clock)
+        watcher = ReconnectWatcher(
+            store: store, clock: clock, owner: identity.owner, config: config, factory: factory, registry: registry,
+            router: router, logger: logger, settings: settings)
+    }
+
+    /// How the last `run()` ended (nil while running).
+    public var outcome: RunOutcome? { result.value }
+
+    /// Runs until graceful shutdown, cancellation, or — under `when_all_failed: exit` — until nothing can connect.
+    /// - Throws: `StoreError.leaseHeld` when another live daemon uses the database; store errors.
+    public func run() async throws {
+        try await store.acquireDaemonLease(identity, isAlive: processIsAlive)
+        logger.info("daemon lease taken", metadata: ["daemon.pid": "\(identity.pid)", "daemon.host": "\(identity.host)"])
+        let report = try await store.startup(configured: config.platforms.map(\.spec))
+        log(report)
+        let outcome: WatcherOutcome
+        do {
+            outcome = try await withGracefulShutdownHandler {
+                try await watcher.run()
+            } onGracefulShutdown: { [watcher] in
+                watcher.requestStop()
+            }
+        } catch {
+            await watcher.shutdown()
+            try? await store.releaseDaemonLease(owner: identity.owner)
+            throw error
+        }
+        await watcher.shutdown()
+        try await store.releaseDaemonLease(owner: identity.owner)
+        switch outcome {
+        case .stopped:
+            logger.info("stopped; connections closed and recorded, lease released")
+            result.set(.stopped)
+        case .nothingCanConnect(let rows):
+            logger.error("every platform needs a human; exiting (when_all_failed: exit)")
+            result.set(.nothingCanConnect(rows))
+        }
+    }
+
+    /// Wakes the watcher now (tests, and writes made in this process).
+    public func nudge() { watcher.nudge() }
+
+    /// Whether the watcher is asleep with nothing in flight (except the attempts on `ignoring`): for tests.
+    public func isSettled(ignoring: Set<String> = []) async -> Bool { await watcher.isSettled(ignoring: ignoring) }
+
+    /// (evaluations, wake-ups) of the watcher so far: an idle watcher wakes for its poll but does not evaluate.
+    public func watcherCounters() async -> (evaluations: Int, wakeups: Int) {
+        (await watcher.evaluations, await watcher.wakeups)
+    }
+
+    private func log(_ report: StartupReport) {
+        let groups: [(String, [String])] = [
+            ("added", report.added), ("resumed", report.resumed), ("staggered", report.staggered),
+            ("interrupted", report.interrupted), ("credentials_changed", report.credentialsChanged),
+            ("enabled", report.enabled), ("disabled", report.disabled), ("clock_adjusted", report.clockAdjusted),
+        ]
+        var metadata: Logger.Metadata = [:]
+        for (key, names) in groups where !names.isEmpty { metadata["startup.\(key)"] = "\(names.joined(separator: ","))" }
+        logger.info("configuration reconciled with the store", metadata: metadata)
+    }
+}
+
+extension PlatformConfig {
+    /// The store's view of this platform: no secrets, only their fingerprint.
+    var spec: PlatformSpec {
+        PlatformSpec(name: name, type: type.rawValue, fingerprint: credentialFingerprint, enabled: enabled, policy: policy)
+    }
+}
+
+extension DaemonIdentity {
+    /// This process: a fresh owner id, its pid and the host name.
+    public static func current() -> DaemonIdentity {
+        DaemonIdentity(owner: UUID().uuidString, pid: Int64(getpid()), host: ProcessInfo.processInfo.hostName)
+    }
+}
+
+/// Whether a process with this pid exists on this host (`kill(pid, 0)`; EPERM means it exists but is not ours).
+@Sendable func processIsAlive(_ pid: Int64) -> Bool {
+    guard pid > 0, pid <= Int64(Int32.max) else { return false }
+    return kill(pid_t(pid), 0) == 0 || errno == EPERM
+}
+
+/// Holds the outcome across the `Service` boundary.
+private final class OutcomeBox: Sendable {
+    private let storage = Mutex<RunOutcome?>(nil)
+    var value: RunOutcome? { storage.withLock { $0 } }
+    func set(_ outcome: RunOutcome) { storage.withLock { $0 = outcome } }
+}

@@ -1,0 +1,176 @@
+import GatewayStore
+import Logging
+
+/// How the watcher paces itself.
+public struct WatcherSettings: Sendable {
+    /// How often `PRAGMA data_version` is checked for writes by other processes (operator commands). The only
+    /// periodic wake-up; it reads one header field, no table.
+    public var pollIntervalMillis: Int64 = 1_000
+    /// How often the daemon and watcher heartbeats are written.
+    public var heartbeatIntervalMillis: Int64 = 5_000
+    /// Added to the connect timeout to form an attempt's lease.
+    public var leaseMarginMillis: Int64 = 5_000
+
+    public init() {}
+}
+
+/// Why the watcher stopped.
+public enum WatcherOutcome: Sendable, Equatable {
+    /// Shutdown was requested.
+    case stopped
+    /// Every platform needs a human (needs_attention, paused, gave_up or disabled) and the policy is `exit`.
+    case nothingCanConnect([PlatformRecord])
+}
+
+/// Sleeps until the earliest due time in the store, or until nudged; then claims the due rows and attempts them
+/// concurrently, each under its connect timeout. No fixed tick: the only periodic work is the `data_version` check.
+actor ReconnectWatcher {
+    let store: Store
+    let clock: any GatewayClock
+    let owner: String
+    let platforms: [String: PlatformConfig]
+    let factory: any AdapterMaking
+    let registry: ConnectionRegistry
+    let router: DeliveryRouter
+    let redactor: Redactor
+    let logger: Logger
+    let settings: WatcherSettings
+    let whenAllFailed: WhenAllFailed
+    let signal = WakeSignal()
+    var inFlight: [String: Task<Void, Never>] = [:]
+    private var stopping = false
+    private var waiting = false
+    private var sleepingUntil: Int64 = .min
+    /// Evaluations so far (for tests and benchmarks: an idle watcher must not evaluate).
+    private(set) var evaluations = 0
+    /// Wake-ups so far, for any reason.
+    private(set) var wakeups = 0
+    private var warnedNothingCanConnect = false
+
+    init(
+        store: Store, clock: any GatewayClock, owner: String, config: GatewayConfig, factory: any AdapterMaking,
+        registry: ConnectionRegistry, router: DeliveryRouter, logger: Logger, settings: WatcherSettings
+    ) {
+        self.store = store
+        self.clock = clock
+        self.owner = owner
+        platforms = Dictionary(config.platforms.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.factory = factory
+        self.registry = registry
+        self.router = router
+        redactor = Redactor(secrets: config.platforms.flatMap { $0.secrets.values.map(\.revealed) })
+        self.logger = logger
+        self.settings = settings
+        whenAllFailed = config.whenAllFailed
+    }
+
+    /// Asks `run()` to return (graceful shutdown). Safe from any task.
+    nonisolated func requestStop() {
+        Task { await self.markStopping() }
+    }
+
+    private func markStopping() {
+        stopping = true
+        signal.nudge()
+    }
+
+    /// Wakes the watcher to re-evaluate now.
+    nonisolated func nudge() { signal.nudge() }
+
+    /// The loop. Returns when stopped, or when nothing can connect and the policy says exit.
+    func run() async throws -> WatcherOutcome {
+        var dataVersion = try await store.dataVersion()
+        var lastHeartbeat: Int64?
+        var nextDue: Int64 = .min  // evaluate at once
+        while !stopping && !Task.isCancelled {
+            let now = clock.nowMillis()
+            if lastHeartbeat.map({ now - $0 >= settings.heartbeatIntervalMillis }) ?? true {
+                try await store.heartbeat(owner: owner, watcher: true)
+                lastHeartbeat = now
+            }
+            let version = try await store.dataVersion()
+            let external = version != dataVersion
+            dataVersion = version
+            if signal.consumeNudge() || external || now >= nextDue {
+                evaluations += 1
+                try await supervise(externalWrite: external)
+                if let stuck = try await nothingCanConnect() {
+                    if whenAllFailed == .exit { return .nothingCanConnect(stuck) }
+                    if !warnedNothingCanConnect {
+                        logger.warning("every platform needs a human; staying up (when_all_failed: stay)")
+                        warnedNothingCanConnect = true
+                    }
+                } else {
+                    warnedNothingCanConnect = false
+                }
+                nextDue = try await store.nextWakeAt() ?? .max
+            }
+            if stopping { break }
+            let wake = min(nextDue, now + settings.pollIntervalMillis, (lastHeartbeat ?? now) + settings.heartbeatIntervalMillis)
+            sleepingUntil = wake
+            waiting = true
+            await signal.wait(until: wake, clock: clock)
+            waiting = false
+            wakeups += 1
+        }
+        return .stopped
+    }
+
+    /// One evaluation: requeue expired leases, forgive stable connections, start every due attempt, and drop
+    /// adapters whose rows an operator changed.
+    private func supervise(externalWrite: Bool) async throws {
+        let expired = try await store.expireLeases()
+        for name in expired { logger.warning("attempt lease expired", metadata: ["platform.name": "\(name)"]) }
+        for name in try await store.stabilizeDue() {
+            logger.info("connection stable; backoff reset", metadata: ["platform.name": "\(name)"])
+        }
+        let claimed = try await store.claimDue(owner: owner, leaseMarginMillis: settings.leaseMarginMillis)
+        for row in claimed where inFlight[row.name] == nil {
+            inFlight[row.name] = Task { await self.attempt(row) }
+        }
+        if externalWrite { try await dropConnectionsNoLongerWanted() }
+    }
+
+    /// An operator paused or reset a connected platform from another process: close adapters whose row is no
+    /// longer `connected`.
+    private func dropConnectionsNoLongerWanted() async throws {
+        for name in await registry.names {
+            let state = try await store.platform(name)?.state
+            if state != .connected {
+                logger.info("closing connection: the platform is no longer connected in the store", metadata: [
+                    "platform.name": "\(name)", "platform.state": "\(state?.rawValue ?? "missing")",
+                ])
+                await registry.disconnect(name)
+            }
+        }
+    }
+
+    private func nothingCanConnect() async throws -> [PlatformRecord]? {
+        guard inFlight.isEmpty, try await !store.anyLive() else { return nil }
+        return try await store.platforms()
+    }
+
+    /// Asleep until a time still ahead, with no attempt in flight (other than `ignoring`) and no wake-up pending:
+    /// the gateway has settled and has seen the clock's current time.
+    func isSettled(ignoring: Set<String> = []) -> Bool {
+        waiting && sleepingUntil > clock.nowMillis() && !signal.hasPendingWake
+            && Set(inFlight.keys).subtracting(ignoring).isEmpty
+    }
+
+    func attemptFinished(_ name: String) {
+        inFlight[name] = nil
+        signal.nudge()
+    }
+
+    /// Graceful shutdown: every connection and in-flight attempt is recorded as stopped (due at the next start),
+    /// then closed. Hung attempts are abandoned, not awaited.
+    func shutdown() async {
+        for name in Set(await registry.names).union(inFlight.keys).sorted() {
+            do { try await store.recordStopped(name, owner: owner) } catch {
+                logger.error("cannot record the shutdown", metadata: ["platform.name": "\(name)", "error": "\(redactor.scrub("\(error)"))"])
+            }
+        }
+        for task in inFlight.values { task.cancel() }
+        await registry.disconnectAll()
+    }
+}

@@ -1,0 +1,55 @@
+// The channel directory: known chats/channels per platform, replaced after every (re)connect.
+
+/// One chat or channel a platform knows.
+public struct ChannelEntry: Sendable, Equatable, Codable {
+    public var id: String
+    public var name: String
+    public var kind: String
+
+    public init(id: String, name: String, kind: String) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// A platform's directory as stored.
+public struct ChannelDirectoryEntry: Sendable, Equatable {
+    public var platform: String
+    public var channel: ChannelEntry
+    public var builtAt: Int64
+}
+
+extension Store {
+    /// Replaces `platform`'s directory with `channels` in one transaction; returns the build time.
+    @discardableResult
+    public func replaceChannels(platform: String, _ channels: [ChannelEntry]) throws -> Int64 {
+        let now = now()
+        try connection.transaction {
+            try connection.execute("DELETE FROM channel_directory WHERE platform = ?", [.text(platform)])
+            for channel in channels {
+                try connection.execute(
+                    """
+                    INSERT INTO channel_directory (platform, channel_id, name, kind, built_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (platform, channel_id) DO UPDATE SET name = excluded.name, kind = excluded.kind
+                    """,
+                    [.text(platform), .text(channel.id), .text(channel.name), .text(channel.kind), .integer(now)])
+            }
+        }
+        return now
+    }
+
+    /// The directory of one platform, or of all, by platform and name.
+    public func channels(platform: String? = nil) throws -> [ChannelDirectoryEntry] {
+        let sql = "SELECT platform, channel_id, name, kind, built_at FROM channel_directory"
+        let map: (Row) -> ChannelDirectoryEntry = {
+            ChannelDirectoryEntry(
+                platform: $0.string(0), channel: ChannelEntry(id: $0.string(1), name: $0.string(2), kind: $0.string(3)),
+                builtAt: $0.int64(4))
+        }
+        if let platform {
+            return try connection.rows(sql + " WHERE platform = ? ORDER BY name, channel_id", [.text(platform)], map)
+        }
+        return try connection.rows(sql + " ORDER BY platform, name, channel_id", [], map)
+    }
+}

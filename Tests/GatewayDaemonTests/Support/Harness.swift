@@ -1,0 +1,77 @@
+import Foundation
+import GatewayStore
+import Logging
+import Testing
+
+@testable import GatewayDaemon
+
+/// A gateway running in-process on a temporary database and a manual clock.
+final class Harness: Sendable {
+    let store: Store
+    let clock: ManualClock
+    let runner: GatewayRunner
+    let path: String
+    let directory: URL
+    let task: Task<Void, any Error>
+    let t0: Int64
+
+    /// Parses `yaml`, opens a fresh store and starts `gatewayd run` in a task.
+    init(_ yaml: String, factory: any AdapterMaking = AdapterFactory(), path: String? = nil) async throws {
+        directory = FileManager.default.temporaryDirectory.appending(path: "gatewayd-daemon-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.path = path ?? directory.appending(path: "gateway.db").path
+        clock = ManualClock()
+        t0 = clock.nowMillis()
+        let config = try GatewayConfig.parse(yaml: yaml, source: "test.yaml", environment: [:])
+        store = try Store(path: self.path, clock: clock, random: SplitMix64(seed: 9))
+        runner = GatewayRunner(config: config, store: store, clock: clock, factory: factory, logger: Logger(label: "test"))
+        task = Task { [runner] in try await runner.run() }
+    }
+
+    deinit {
+        task.cancel()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Stops the runner (as a shutdown would) and waits for it.
+    func stop() async throws {
+        task.cancel()
+        _ = await task.result
+    }
+
+    func row(_ name: String) async throws -> PlatformRecord {
+        try #require(try await store.platform(name))
+    }
+
+    /// Waits (real time, bounded) until `condition` holds: the gateway works in background tasks. Not a timing
+    /// assertion — the schedule itself runs on the manual clock.
+    func waitUntil(
+        _ what: String, timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
+        throw HarnessTimeout()
+    }
+
+    func waitFor(_ name: String, _ state: PlatformState, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await waitUntil("\(name) is \(state.rawValue)", sourceLocation: sourceLocation) {
+            try await store.platform(name)?.state == state
+        }
+    }
+
+    /// Waits until the watcher is asleep on the clock again with nothing in flight (the gateway has settled).
+    func settle(ignoring hung: Set<String> = []) async throws {
+        try await waitUntil("the watcher settles") { await runner.isSettled(ignoring: hung) }
+    }
+
+    func kinds(_ name: String) async throws -> [PlatformEvent.Kind] {
+        try await store.events(platform: name, limit: 1_000).map(\.kind)
+    }
+}
+
+struct HarnessTimeout: Error {}
