@@ -19,10 +19,12 @@ public final class AdapterFactory: AdapterMaking {
         case .simulated:
             let state = try simulatedPlatform(platform)
             return SimulatedAdapter(platform: state, step: await state.nextStep(), clock: context.clock)
-        case .telegram, .discord, .irc:
-            throw AdapterError(
-                .auth, code: "adapter_unavailable",
-                message: "this build has no \(platform.type.rawValue) adapter yet; only simulated platforms can connect")
+        case .telegram:
+            return try makeTelegramAdapter(for: platform, context: context)
+        case .discord:
+            return try makeDiscordAdapter(for: platform, context: context)
+        case .irc:
+            return try makeIRCAdapter(for: platform, context: context)
         }
     }
 

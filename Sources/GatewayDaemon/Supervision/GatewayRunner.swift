@@ -30,6 +30,7 @@ public final class GatewayRunner: Service, Sendable {
         clock: any GatewayClock = SystemGatewayClock(),
         identity: DaemonIdentity = .current(),
         factory: any AdapterMaking = AdapterFactory(),
+        sink: (any InboundSink)? = nil,
         settings: WatcherSettings = WatcherSettings(),
         logger: Logger
     ) {
@@ -41,8 +42,8 @@ public final class GatewayRunner: Service, Sendable {
         let registry = ConnectionRegistry()
         router = DeliveryRouter(store: store, registry: registry, clock: clock)
         watcher = ReconnectWatcher(
-            store: store, clock: clock, owner: identity.owner, config: config, factory: factory, registry: registry,
-            router: router, logger: logger, settings: settings)
+            store: store, clock: clock, owner: identity.owner, config: config, factory: factory,
+            sink: sink ?? CursorSink(store: store), registry: registry, router: router, logger: logger, settings: settings)
     }
 
     /// How the last `run()` ended (nil while running).

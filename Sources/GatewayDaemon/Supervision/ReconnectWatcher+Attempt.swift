@@ -12,7 +12,8 @@ extension ReconnectWatcher {
             await recordFailure(row.name, AdapterError(.auth, code: "config", message: "not in the configuration"), log: log)
             return
         }
-        let context = AdapterContext(platform: row.name, store: store, clock: clock, logger: log, redactor: redactor)
+        let context = AdapterContext(
+            platform: row.name, store: store, clock: clock, logger: log, redactor: redactor, sink: sink)
         let adapter: any PlatformAdapter
         do {
             adapter = try await factory.makeAdapter(for: config, context: context)

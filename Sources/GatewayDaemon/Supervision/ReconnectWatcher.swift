@@ -30,6 +30,7 @@ actor ReconnectWatcher {
     let owner: String
     let platforms: [String: PlatformConfig]
     let factory: any AdapterMaking
+    let sink: any InboundSink
     let registry: ConnectionRegistry
     let router: DeliveryRouter
     let redactor: Redactor
@@ -49,13 +50,14 @@ actor ReconnectWatcher {
 
     init(
         store: Store, clock: any GatewayClock, owner: String, config: GatewayConfig, factory: any AdapterMaking,
-        registry: ConnectionRegistry, router: DeliveryRouter, logger: Logger, settings: WatcherSettings
+        sink: any InboundSink, registry: ConnectionRegistry, router: DeliveryRouter, logger: Logger, settings: WatcherSettings
     ) {
         self.store = store
         self.clock = clock
         self.owner = owner
         platforms = Dictionary(config.platforms.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.factory = factory
+        self.sink = sink
         self.registry = registry
         self.router = router
         redactor = Redactor(secrets: config.platforms.flatMap { $0.secrets.values.map(\.revealed) })

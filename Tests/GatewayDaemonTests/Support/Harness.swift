@@ -16,15 +16,20 @@ final class Harness: Sendable {
     let t0: Int64
 
     /// Parses `yaml`, opens a fresh store and starts `gatewayd run` in a task.
-    init(_ yaml: String, factory: any AdapterMaking = AdapterFactory(), path: String? = nil) async throws {
+    init(
+        _ yaml: String, factory: any AdapterMaking = AdapterFactory(), sink: (any InboundSink)? = nil,
+        environment: [String: String] = [:], logger: Logger? = nil, path: String? = nil
+    ) async throws {
         directory = FileManager.default.temporaryDirectory.appending(path: "gatewayd-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.path = path ?? directory.appending(path: "gateway.db").path
         clock = ManualClock()
         t0 = clock.nowMillis()
-        let config = try GatewayConfig.parse(yaml: yaml, source: "test.yaml", environment: [:])
+        let config = try GatewayConfig.parse(yaml: yaml, source: "test.yaml", environment: environment)
         store = try Store(path: self.path, clock: clock, random: SplitMix64(seed: 9))
-        runner = GatewayRunner(config: config, store: store, clock: clock, factory: factory, logger: Logger(label: "test"))
+        runner = GatewayRunner(
+            config: config, store: store, clock: clock, factory: factory, sink: sink,
+            logger: logger ?? Logger(label: "test"))
         task = Task { [runner] in try await runner.run() }
     }
 
