@@ -201,7 +201,7 @@ struct ConfigTests {
             says: "the top level must be a mapping of settings (reconnect, when_all_failed, database, platforms), found a list"),
         Bad(name: "empty document", yaml: "# nothing\n", code: .notAMapping, line: nil, keyPath: "", says: "an empty document"),
         Bad(name: "unknown top-level key", yaml: "platforms:\n\(lab)platfroms: {}\n", code: .unknownKey, line: 3,
-            keyPath: "platfroms", says: "unknown key at the top level; known keys: database, platforms, reconnect, when_all_failed"),
+            keyPath: "platfroms", says: "unknown key at the top level; known keys: alerts, database, http, log, platforms, reconnect, when_all_failed"),
         Bad(name: "unknown reconnect key", yaml: "reconnect: { bsae: 1s }\nplatforms:\n\(lab)", code: .unknownKey, line: 1,
             keyPath: "reconnect.bsae", says: "unknown key in reconnect; known keys: base, cap, connect_timeout"),
         Bad(name: "unknown platform key", yaml: "platforms:\n  lab: { type: simulated, script: connect, tokn: abc }\n",

@@ -36,7 +36,7 @@ struct InstalledBinaryTests {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("schema version 2"))
+        #expect(text.contains("schema version 3"))
 
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GatewayStore
 
 /// `gatewayd`: the root command.
@@ -29,6 +30,9 @@ public struct GatewayCommand: AsyncParsableCommand {
 extension GatewayCommand {
     /// Parses the process arguments and runs the chosen subcommand (the executable's entry point).
     public static func runAsync() async {
+        // A daemon writes to sockets and pipes whose other end may go away: that is an error to handle, not a
+        // reason to die.
+        signal(SIGPIPE, SIG_IGN)
         await main(nil)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatewayStore
+import Hummingbird
 import Logging
 import ServiceLifecycle
 
@@ -25,8 +26,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The YAML configuration file.")
     var config: String = "gatewayd.yaml"
 
-    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: Logger.Level = .info
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (default: log.level, else info).")
+    var logLevel: Logger.Level?
+
+    @Option(name: .long, help: "logfmt or json (default: log.format, else logfmt).")
+    var logFormat: LogConfig.Format?
+
+    @Option(name: .long, help: "Serve health, status, metrics and the status page on HOST:PORT (default: http.listen; off unless set).")
+    var http: String?
 
     func run() async throws {
         let gatewayConfig: GatewayConfig
@@ -35,13 +42,20 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw StoreOptions.fail("\(error)", exitCode: Self.exitConfig)
         }
-        let level = logLevel
+        let redactor = Redactor(secrets: gatewayConfig.secrets)
+        let level = logLevel ?? Logger.Level(rawValue: gatewayConfig.log.level) ?? .info
+        let format = logFormat ?? gatewayConfig.log.format
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            StructuredLogHandler(label: label, format: format, level: level, redactor: redactor)
         }
         let logger = Logger(label: "gatewayd")
+        var httpConfig = gatewayConfig.http
+        if let http {
+            guard let (host, port) = HTTPConfig.listen(http) else {
+                throw StoreOptions.fail("--http: '\(http)' is not HOST:PORT", exitCode: Self.exitConfig)
+            }
+            httpConfig = HTTPConfig(host: host, port: port, token: gatewayConfig.http?.token)
+        }
         let path = storeOptions.db ?? gatewayConfig.database ?? storeOptions.path
         let store: Store
         do {
@@ -49,11 +63,27 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw StoreOptions.fail("\(error)", exitCode: StoreOptions.exitIOError)
         }
-        let runner = GatewayRunner(config: gatewayConfig, store: store, logger: logger)
+        let clock = SystemGatewayClock()
+        let alerter = gatewayConfig.alerts.map {
+            AlertManager(config: $0, store: store, clock: clock, logger: logger)
+        }
+        let runner = GatewayRunner(config: gatewayConfig, store: store, clock: clock, alerter: alerter, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)
+        ]
+        if let alerter { services.append(.init(service: alerter)) }
+        if let httpConfig {
+            let source = StatusSource(
+                store: store, metrics: runner.metrics, clock: clock,
+                stallAfterMillis: gatewayConfig.alerts?.stallAfterMillis ?? 30_000, readiness: runner.readiness)
+            let app = Application(
+                router: StatusRoutes.router(source: source, token: httpConfig.token),
+                configuration: .init(address: .hostname(httpConfig.host, port: httpConfig.port), serverName: "gatewayd"),
+                logger: logger)
+            services.append(.init(service: app))
+        }
         let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch let error as StoreError where error.code == .leaseHeld {
@@ -73,3 +103,4 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension LogConfig.Format: ExpressibleByArgument {}

@@ -12,7 +12,7 @@ struct ConfigParser {
     let source: String
     let environment: [String: String]
 
-    static let topLevelKeys = ["reconnect", "when_all_failed", "database", "platforms"]
+    static let topLevelKeys = ["reconnect", "when_all_failed", "database", "platforms", "http", "alerts", "log"]
 
     /// One `key: value` of a mapping, with the key's node for its line.
     struct Entry {
@@ -37,6 +37,9 @@ struct ConfigParser {
             case "when_all_failed": config.whenAllFailed = try choice(entry.value, at: entry.key)
             case "database": config.database = try optionalString(entry.value, at: entry.key)
             case "platforms": platforms = entry
+            case "http": config.http = try http(from: entry)
+            case "alerts": config.alerts = try alerts(from: entry)
+            case "log": config.log = try log(from: entry)
             default:
                 throw .unknownKey(location(entry.keyNode, entry.key), context: "at the top level", known: Self.topLevelKeys)
             }

@@ -23,6 +23,11 @@ public struct GatewayConfig: Sendable, Equatable {
     public var database: String?
     /// In file order.
     public var platforms: [PlatformConfig]
+    /// The loopback HTTP face, when configured (or asked for with `--http`).
+    public var http: HTTPConfig?
+    /// Alerting, when configured.
+    public var alerts: AlertsConfig?
+    public var log: LogConfig = LogConfig()
 
     public init(
         reconnect: BackoffPolicy = BackoffPolicy(),
@@ -84,4 +89,11 @@ public enum WhenAllFailed: String, Sendable, Equatable, CaseIterable {
     case exit
     /// Keep running, e.g. to wait for an operator's retry.
     case stay
+}
+
+extension GatewayConfig {
+    /// Every secret in the configuration, for redactors.
+    public var secrets: [String] {
+        platforms.flatMap { $0.secrets.values.map(\.revealed) } + [http?.token?.revealed].compactMap { $0 }
+    }
 }

@@ -17,6 +17,10 @@ public enum RunOutcome: Sendable, Equatable {
 public final class GatewayRunner: Service, Sendable {
     public let store: Store
     public let router: DeliveryRouter
+    /// The daemon's metrics (served on `/metrics` when the HTTP face is on).
+    public let metrics: GatewayMetrics
+    /// Ready once the lease is taken and the configuration reconciled.
+    public let readiness = Readiness()
     let config: GatewayConfig
     let clock: any GatewayClock
     let identity: DaemonIdentity
@@ -32,6 +36,7 @@ public final class GatewayRunner: Service, Sendable {
         factory: any AdapterMaking = AdapterFactory(),
         sink: (any InboundSink)? = nil,
         settings: WatcherSettings = WatcherSettings(),
+        alerter: AlertManager? = nil,
         logger: Logger
     ) {
         self.config = config
@@ -41,9 +46,12 @@ public final class GatewayRunner: Service, Sendable {
         self.logger = logger
         let registry = ConnectionRegistry()
         router = DeliveryRouter(store: store, registry: registry, clock: clock)
+        let metrics = GatewayMetrics()
+        self.metrics = metrics
         watcher = ReconnectWatcher(
             store: store, clock: clock, owner: identity.owner, config: config, factory: factory,
-            sink: sink ?? CursorSink(store: store), registry: registry, router: router, logger: logger, settings: settings)
+            sink: sink ?? CursorSink(store: store), registry: registry, router: router, logger: logger, settings: settings,
+            metrics: metrics, alerts: alerter)
     }
 
     /// How the last `run()` ended (nil while running).
@@ -54,8 +62,11 @@ public final class GatewayRunner: Service, Sendable {
     public func run() async throws {
         try await store.acquireDaemonLease(identity, isAlive: processIsAlive)
         logger.info("daemon lease taken", metadata: ["daemon.pid": "\(identity.pid)", "daemon.host": "\(identity.host)"])
+        try await watcher.startReporting()
         let report = try await store.startup(configured: config.platforms.map(\.spec))
         log(report)
+        readiness.markReady()
+        defer { readiness.markNotReady() }
         let outcome: WatcherOutcome
         do {
             outcome = try await withGracefulShutdownHandler {

@@ -46,7 +46,7 @@ extension ReconnectWatcher {
     private func connected(_ name: String, adapter: any PlatformAdapter, log: Logger) async {
         do {
             let record = try await store.recordSuccess(name, owner: owner)
-            log.info("platform connected", metadata: ["platform.state": "connected", "reconnect.attempts": "\(record.attempts)"])
+            log.debug("platform connected", metadata: ["platform.state": "connected", "reconnect.attempts": "\(record.attempts)"])
         } catch {
             // Paused, or the lease was lost, while the attempt ran: the connection is not wanted.
             log.info("connected, but the attempt no longer holds the row; closing", metadata: ["error": "\(error)"])
@@ -70,11 +70,14 @@ extension ReconnectWatcher {
         }
         // Removed already: we closed it ourselves (pause, shutdown, replaced). Nothing to record.
         guard await registry.remove(name, generation: generation) else { return }
+        if !dropped.classified {
+            log.warning("unclassified disconnect; treating it as network", metadata: ["error": "\(redactor.scrub(dropped.message))"])
+        }
         await adapter.disconnect()
         let failure = dropped.failure(now: clock.nowMillis(), redactor: redactor)
         do {
             let record = try await store.recordDisconnect(name, failure: failure)
-            log.warning("platform disconnected", metadata: [
+            log.debug("platform disconnected", metadata: [
                 "platform.state": "\(record.state.rawValue)", "error.class": "\(failure.errorClass.rawValue)",
                 "error": "\(failure.message)", "reconnect.next_retry_at": "\(record.nextRetryAt.map(String.init) ?? "-")",
             ])
@@ -88,7 +91,7 @@ extension ReconnectWatcher {
         let failure = error.failure(now: clock.nowMillis(), redactor: redactor)
         do {
             let record = try await store.recordFailure(name, owner: owner, failure: failure)
-            log.info("connect attempt failed", metadata: [
+            log.debug("connect attempt failed", metadata: [
                 "platform.state": "\(record.state.rawValue)", "error.class": "\(failure.errorClass.rawValue)",
                 "error": "\(failure.message)", "reconnect.next_retry_at": "\(record.nextRetryAt.map(String.init) ?? "-")",
             ])

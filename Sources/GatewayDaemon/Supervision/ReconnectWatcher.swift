@@ -38,6 +38,9 @@ actor ReconnectWatcher {
     let settings: WatcherSettings
     let whenAllFailed: WhenAllFailed
     let signal = WakeSignal()
+    let tail: EventTail
+    let metrics: GatewayMetrics
+    let alerts: AlertManager?
     var inFlight: [String: Task<Void, Never>] = [:]
     private var stopping = false
     private var waiting = false
@@ -50,7 +53,8 @@ actor ReconnectWatcher {
 
     init(
         store: Store, clock: any GatewayClock, owner: String, config: GatewayConfig, factory: any AdapterMaking,
-        sink: any InboundSink, registry: ConnectionRegistry, router: DeliveryRouter, logger: Logger, settings: WatcherSettings
+        sink: any InboundSink, registry: ConnectionRegistry, router: DeliveryRouter, logger: Logger, settings: WatcherSettings,
+        metrics: GatewayMetrics, alerts: AlertManager?
     ) {
         self.store = store
         self.clock = clock
@@ -60,10 +64,22 @@ actor ReconnectWatcher {
         self.sink = sink
         self.registry = registry
         self.router = router
-        redactor = Redactor(secrets: config.platforms.flatMap { $0.secrets.values.map(\.revealed) })
+        redactor = Redactor(secrets: config.secrets)
         self.logger = logger
         self.settings = settings
         whenAllFailed = config.whenAllFailed
+        self.metrics = metrics
+        self.alerts = alerts
+        tail = EventTail(store: store, logger: logger, metrics: metrics)
+    }
+
+    /// Marks where the transition log starts: call before the startup reconcile so its events are reported.
+    func startReporting() async throws { try await tail.start() }
+
+    /// Reports new transitions (log, metrics) and lets the alert manager look at the store.
+    private func report() async {
+        await tail.drain()
+        await alerts?.evaluate()
     }
 
     /// Asks `run()` to return (graceful shutdown). Safe from any task.
@@ -94,6 +110,7 @@ actor ReconnectWatcher {
             let external = version != dataVersion
             dataVersion = version
             if signal.consumeNudge() || external || now >= nextDue {
+                if now >= nextDue && nextDue != .min { metrics.recordWatcherLag(millis: now - nextDue) }
                 evaluations += 1
                 try await supervise(externalWrite: external)
                 if let stuck = try await nothingCanConnect() {
@@ -106,6 +123,7 @@ actor ReconnectWatcher {
                     warnedNothingCanConnect = false
                 }
                 nextDue = try await store.nextWakeAt() ?? .max
+                await report()
             }
             if stopping { break }
             let wake = min(nextDue, now + settings.pollIntervalMillis, (lastHeartbeat ?? now) + settings.heartbeatIntervalMillis)
@@ -124,7 +142,7 @@ actor ReconnectWatcher {
         let expired = try await store.expireLeases()
         for name in expired { logger.warning("attempt lease expired", metadata: ["platform.name": "\(name)"]) }
         for name in try await store.stabilizeDue() {
-            logger.info("connection stable; backoff reset", metadata: ["platform.name": "\(name)"])
+            logger.debug("connection stable; backoff reset", metadata: ["platform.name": "\(name)"])
         }
         let claimed = try await store.claimDue(owner: owner, leaseMarginMillis: settings.leaseMarginMillis)
         for row in claimed where inFlight[row.name] == nil {
@@ -174,5 +192,6 @@ actor ReconnectWatcher {
         }
         for task in inFlight.values { task.cancel() }
         await registry.disconnectAll()
+        await tail.drain()
     }
 }

@@ -7,6 +7,7 @@ public struct PlatformEvent: Sendable, Equatable {
         case retryNow = "retry_now", paused, resumed, reset, disabled, enabled
         case credentialsChanged = "credentials_changed", interrupted, staggered
         case pulledForward = "pulled_forward", clockAdjusted = "clock_adjusted", leaseExpired = "lease_expired"
+        case alertSent = "alert_sent", alertFailed = "alert_failed"
     }
 
     public var id: Int64

@@ -50,3 +50,33 @@ extension Store {
             """) == 1
     }
 }
+
+extension Store {
+    /// Events with an id above `id`, oldest first (for following the history).
+    public func events(afterID id: Int64, limit: Int = 500) throws -> [PlatformEvent] {
+        try connection.rows(
+            """
+            SELECT id, platform, at, kind, from_state, to_state, attempt, error_class, detail, actor
+            FROM platform_events WHERE id > ? ORDER BY id LIMIT ?
+            """,
+            [.integer(id), .integer(Int64(limit))], Self.decodeEvent)
+    }
+
+    /// The newest event's id (0 when there is none).
+    public func lastEventID() throws -> Int64 {
+        try connection.scalarInt("SELECT max(id) FROM platform_events") ?? 0
+    }
+
+    /// Events of the last `window` milliseconds, plus each platform's last event before it (so a timeline knows
+    /// the state the window starts in), oldest first.
+    public func timelineEvents(since: Int64) throws -> [PlatformEvent] {
+        try connection.rows(
+            """
+            SELECT id, platform, at, kind, from_state, to_state, attempt, error_class, detail, actor
+            FROM platform_events e
+            WHERE at >= ?1 OR id = (SELECT max(id) FROM platform_events p WHERE p.platform = e.platform AND p.at < ?1)
+            ORDER BY id
+            """,
+            [.integer(since)], Self.decodeEvent)
+    }
+}

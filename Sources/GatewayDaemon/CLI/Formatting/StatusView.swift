@@ -58,3 +58,25 @@ enum StatusView {
         return record.lastError.map { "\(label): \($0)" } ?? label
     }
 }
+
+extension StatusView {
+    /// Colours the state column of a rendered table (after layout, so alignment is untouched): green connected,
+    /// yellow connecting/backing_off, red needs_attention/gave_up, dim paused/disabled. The first state word of each
+    /// row is the state column; later ones (in error texts) stay plain.
+    static func colourStates(_ table: String) -> String {
+        let colours: [(PlatformState, String)] = [
+            (.needsAttention, "31"), (.gaveUp, "31"), (.backingOff, "33"), (.connecting, "33"),
+            (.connected, "32"), (.paused, "2"), (.disabled, "2"),
+        ]
+        return table.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            var text = String(line)
+            let hits = colours.compactMap { state, code -> (Range<String.Index>, String)? in
+                text.range(of: " \(state.rawValue) ").map { ($0, code) }
+            }
+            guard let (range, code) = hits.min(by: { $0.0.lowerBound < $1.0.lowerBound }) else { return text }
+            let word = text[range].trimmingCharacters(in: .whitespaces)
+            text.replaceSubrange(range, with: " \u{1B}[\(code)m\(word)\u{1B}[0m ")
+            return text
+        }.joined(separator: "\n")
+    }
+}

@@ -21,3 +21,10 @@ enum Terminal {
         return result == 0 && size.ws_col > 0 ? Int(size.ws_col) : nil
     }
 }
+
+extension Terminal {
+    /// Colour only when standard output is a terminal and `NO_COLOR` is not set (https://no-color.org).
+    static var usesColour: Bool {
+        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+}

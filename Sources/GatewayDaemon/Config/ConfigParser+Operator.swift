@@ -1,0 +1,79 @@
+import Yams
+
+// MARK: - http:, alerts:, log:
+
+extension ConfigParser {
+    func http(from entry: Entry) throws(ConfigError) -> HTTPConfig {
+        var config = HTTPConfig()
+        for field in try entries(of: entry.value, at: "http") {
+            let path = join("http", field.key)
+            switch field.key {
+            case "listen":
+                let text = try substituted(field.value, at: path, secret: false).value
+                guard let (host, port) = HTTPConfig.listen(text) else {
+                    throw .invalidValue(location(field.value, path), "must be host:port, e.g. 127.0.0.1:8787, found '\(text)'")
+                }
+                config.host = host
+                config.port = port
+            case "token":
+                let token = try substituted(field.value, at: path, secret: true).value
+                guard !token.isEmpty else { throw .invalidValue(location(field.value, path), "must not be empty") }
+                config.token = Secret(token)
+            default:
+                throw .unknownKey(location(field.keyNode, path), context: "in http", known: ["listen", "token"])
+            }
+        }
+        return config
+    }
+
+    func alerts(from entry: Entry) throws(ConfigError) -> AlertsConfig {
+        var config = AlertsConfig()
+        for field in try entries(of: entry.value, at: "alerts") {
+            let path = join("alerts", field.key)
+            switch field.key {
+            case "webhook":
+                let url = try substituted(field.value, at: path, secret: false).value
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    throw .invalidValue(location(field.value, path), "must be an http:// or https:// URL")
+                }
+                config.webhook = url
+            case "command": config.command = try optionalString(field.value, at: path)
+            case "down_after": config.downAfterMillis = try positiveDuration(field.value, at: path)
+            case "stall_after": config.stallAfterMillis = try positiveDuration(field.value, at: path)
+            default:
+                throw .unknownKey(location(field.keyNode, path), context: "in alerts",
+                                  known: ["webhook", "command", "down_after", "stall_after"])
+            }
+        }
+        if config.webhook == nil && config.command == nil {
+            throw .missingKey(location(entry.keyNode, "alerts.webhook"), hint: "alerts needs a webhook, a command, or both")
+        }
+        return config
+    }
+
+    func log(from entry: Entry) throws(ConfigError) -> LogConfig {
+        var config = LogConfig()
+        for field in try entries(of: entry.value, at: "log") {
+            let path = join("log", field.key)
+            switch field.key {
+            case "format": config.format = try choice(field.value, at: path)
+            case "level":
+                let level = try scalarText(field.value, at: path, expected: "a log level", secret: false)
+                let known = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+                guard known.contains(level) else {
+                    throw .invalidValue(location(field.value, path), "must be one of \(known.joined(separator: ", "))")
+                }
+                config.level = level
+            default:
+                throw .unknownKey(location(field.keyNode, path), context: "in log", known: ["format", "level"])
+            }
+        }
+        return config
+    }
+
+    private func positiveDuration(_ node: Node, at path: String) throws(ConfigError) -> Int64 {
+        let millis = try duration(node, at: path)
+        guard millis > 0 else { throw .invalidValue(location(node, path), "must be greater than 0") }
+        return millis
+    }
+}

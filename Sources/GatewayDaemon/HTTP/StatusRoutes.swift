@@ -1,0 +1,126 @@
+import Foundation
+import GatewayStore
+import Hummingbird
+
+/// The loopback HTTP face: `/healthz`, `/readyz`, `/v1/status`, `/metrics` and the status page `/`.
+public enum StatusRoutes {
+    /// The router; with `token`, every route needs `Authorization: Bearer <token>` (or `?token=` for the page).
+    public static func router(source: StatusSource, token: Secret?) -> Router<BasicRequestContext> {
+        let router = Router()
+        if let token { router.add(middleware: BearerTokenMiddleware(token: token.revealed)) }
+
+        router.get("/healthz") { _, _ -> Response in
+            let now = source.clock.nowMillis()
+            let lease = try await source.store.daemonLease()
+            let age = source.watcherAgeMillis(lease, now: now)
+            let fresh = age.map { $0 <= source.stallAfterMillis } ?? false
+            return json(fresh ? .ok : .serviceUnavailable, HealthJSON(
+                status: fresh ? "ok" : (age == nil ? "no_watcher" : "stalled"),
+                watcherHeartbeatAgeS: age.map { Double($0) / 1000 }, stallAfterS: Double(source.stallAfterMillis) / 1000))
+        }
+
+        router.get("/readyz") { _, _ -> Response in
+            let ready = source.readiness.isReady
+            return json(ready ? .ok : .serviceUnavailable, ["status": ready ? "ready" : "starting"])
+        }
+
+        router.get("/v1/status") { _, _ -> Response in
+            let now = source.clock.nowMillis()
+            let records = try await source.store.platforms()
+            let lease = try await source.store.daemonLease()
+            return json(.ok, HTTPStatusJSON(
+                daemon: lease.map { DaemonJSON($0, now: now) },
+                platforms: records.map { PlatformJSON($0, now: now) },
+                queues: QueuesJSON(reconnect: records.filter { $0.state == .backingOff }.count)))
+        }
+
+        router.get("/metrics") { _, _ -> Response in
+            let now = source.clock.nowMillis()
+            let text = source.metrics.render(
+                records: try await source.store.platforms(), lease: try await source.store.daemonLease(), now: now)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+
+        router.get("/") { _, _ -> Response in
+            let now = source.clock.nowMillis()
+            let page = StatusPage.render(
+                records: try await source.store.platforms(), lease: try await source.store.daemonLease(),
+                events: try await source.store.timelineEvents(since: now - StatusPage.windowMillis), now: now)
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: page)))
+        }
+        return router
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {
+        let data = (try? JSONOutput.encode(value)) ?? Data("{}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+struct HealthJSON: Encodable {
+    var status: String
+    var watcherHeartbeatAgeS: Double?
+    var stallAfterS: Double
+
+    enum CodingKeys: String, CodingKey {
+        case status, watcherHeartbeatAgeS = "watcher_heartbeat_age_s", stallAfterS = "stall_after_s"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(watcherHeartbeatAgeS, forKey: .watcherHeartbeatAgeS)
+        try container.encode(stallAfterS, forKey: .stallAfterS)
+    }
+}
+
+/// `/v1/status`: the CLI's `status --json` document plus queue depths.
+struct HTTPStatusJSON: Encodable {
+    var daemon: DaemonJSON?
+    var platforms: [PlatformJSON]
+    var queues: QueuesJSON
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(daemon, forKey: .daemon)
+        try container.encode(platforms, forKey: .platforms)
+        try container.encode(queues, forKey: .queues)
+    }
+
+    enum CodingKeys: String, CodingKey { case daemon, platforms, queues }
+}
+
+/// Queue depths. The inbox and outbox do not exist in this version; they will join here.
+struct QueuesJSON: Encodable {
+    var reconnect: Int
+}
+
+/// Requires `Authorization: Bearer <token>`, or `?token=<token>` (so the page can be opened in a browser).
+struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let header = request.headers[.authorization] ?? ""
+        let query = request.uri.queryParameters.get("token") ?? ""
+        guard constantTimeEquals(header, "Bearer " + token) || constantTimeEquals(query, token) else {
+            return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Compares without an early exit, so response timing does not reveal how much of a guess was right.
+func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    var difference = UInt8(x.count == y.count ? 0 : 1)
+    for index in 0..<max(x.count, y.count) {
+        difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
+    }
+    return difference == 0
+}

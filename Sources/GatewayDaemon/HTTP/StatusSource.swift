@@ -1,0 +1,34 @@
+import GatewayStore
+import Synchronization
+
+/// What the HTTP face reads: the store (the single source of truth), the metrics, and whether startup finished.
+public struct StatusSource: Sendable {
+    let store: Store
+    let metrics: GatewayMetrics
+    let clock: any GatewayClock
+    /// A watcher heartbeat older than this is a stall: `/healthz` answers 503.
+    let stallAfterMillis: Int64
+    let readiness: Readiness
+
+    public init(store: Store, metrics: GatewayMetrics, clock: any GatewayClock, stallAfterMillis: Int64, readiness: Readiness) {
+        self.store = store
+        self.metrics = metrics
+        self.clock = clock
+        self.stallAfterMillis = stallAfterMillis
+        self.readiness = readiness
+    }
+
+    /// The watcher's heartbeat age, or nil when no daemon holds the lease or the watcher never beat.
+    func watcherAgeMillis(_ lease: DaemonLease?, now: Int64) -> Int64? {
+        (lease?.watcherAt).map { now - $0 }
+    }
+}
+
+/// Set once the runner has taken the lease and reconciled the configuration.
+public final class Readiness: Sendable {
+    private let ready = Mutex(false)
+    public init() {}
+    public var isReady: Bool { ready.withLock { $0 } }
+    func markReady() { ready.withLock { $0 = true } }
+    func markNotReady() { ready.withLock { $0 = false } }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import GatewayStore
+import Testing
+
+@testable import GatewayDaemon
+
+@Suite("Structured logs")
+struct LogFormatTests {
+    func logger(_ format: LogConfig.Format, output: LogOutput, secrets: [String] = []) -> Logger {
+        Logger(label: "gatewayd") { label in
+            StructuredLogHandler(label: label, format: format, level: .debug, redactor: Redactor(secrets: secrets), output: output)
+        }
+    }
+
+    @Test("logfmt: constant message, sorted metadata, quoting only where needed, one line per record")
+    func logfmt() {
+        let output = LogOutput.memory()
+        logger(.logfmt, output: output).info("platform transition", metadata: [
+            "platform.name": "tg", "event.detail": "connection \"refused\"\nagain", "reconnect.attempt": "3",
+        ])
+        #expect(output.captured.count == 1)
+        let line = output.captured.first
+        #expect(line?.contains(#" level=info msg="platform transition" event.detail="connection \"refused\"\nagain" platform.name=tg reconnect.attempt=3"#) == true, "\(line ?? "")")
+        #expect(line?.hasPrefix("ts=20") == true)
+        #expect(line?.contains("\n") == false)
+    }
+
+    @Test("JSON: one object per line that parses back")
+    func json() throws {
+        let output = LogOutput.memory()
+        logger(.json, output: output).warning("alert", metadata: ["alert.kind": "down", "platform.name": "dc"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.captured[0].utf8)) as? [String: String])
+        #expect(object["msg"] == "alert" && object["level"] == "warning" && object["alert.kind"] == "down" && object["platform.name"] == "dc")
+    }
+
+    @Test("secrets are scrubbed from messages and metadata by the handler itself")
+    func redaction() {
+        let output = LogOutput.memory()
+        let token = "123456:AAE-very-secret"
+        logger(.logfmt, output: output, secrets: [token]).error("request to https://api/bot\(token)/getMe failed", metadata: ["error": "bad bot\(token)"])
+        #expect(!output.captured.joined().contains(token))
+        #expect(output.captured.joined().contains("<redacted>"))
+    }
+}
+
+@Suite("Transition log")
+struct TransitionLogTests {
+    @Test("every transition is logged exactly once at info, including an operator's from another process")
+    func onceEach() async throws {
+        let capture = LogCapture()
+        let g = try await Harness("""
+            reconnect: { base: 30s, jitter: 0 }
+            when_all_failed: stay
+            platforms:
+              a: { type: simulated, script: "fail network, then connect" }
+              b: { type: simulated, script: "fail auth" }
+            """, logger: capture.logger(level: .info))
+        try await g.settle()
+        g.clock.advance(seconds: 30)
+        try await g.waitFor("a", .connected)
+        try await g.settle()
+        let operatorStore = try Store(path: g.path, clock: g.clock)
+        try await operatorStore.pause("a", actor: .operator("carol"))
+        g.clock.advance(seconds: 1)
+        try await g.settle()
+        try await g.stop()
+        let events = try await g.store.events(limit: 1_000)
+        let logged = capture.text.split(separator: "\n").filter { $0.hasPrefix("info platform transition") }
+        #expect(logged.count == events.count, "\(logged.count) lines for \(events.count) events")
+        #expect(logged.contains { $0.contains("event.kind=paused") && $0.contains("event.actor=operator:carol") })
+        #expect(!capture.text.contains("info platform connected"), "no second info line for the same transition")
+    }
+}
