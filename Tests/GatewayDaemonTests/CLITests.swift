@@ -288,6 +288,9 @@ struct CLICommandTests {
             #expect(try await run(["reset", "tg", "--db", path, "--actor", "carol"]) == 0)
             #expect(try await store.platform("tg")?.attempts == 0)
             #expect(try await store.events(platform: "tg", limit: 1).last?.actor == "operator:carol")
+            #expect(try await run(["pause", "tg", "--db", path, "--json"]) == 0, "--json on a write command")
+            #expect(try await store.platform("tg")?.state == .paused)
+            #expect(try await run(["migrate", "--db", path, "--json"]) == 0)
         }
     }
 

@@ -10,9 +10,20 @@ struct MigrateCommand: AsyncParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
+    @Flag(name: .long, help: "Print {\"path\", \"schema_version\", \"binary_schema_version\"} as JSON.")
+    var json = false
+
     func run() async throws {
-        let store = try options.openStore()
+        let store: Store
+        do { store = try options.openStore() } catch {
+            throw StoreOptions.fail("\(error)", exitCode: StoreOptions.exitIOError)
+        }
         let version = try await store.databaseSchemaVersion()
-        print("\(store.path): schema version \(version) (this gatewayd writes version \(Store.schemaVersion))")
+        if json {
+            print(JSONOutput.text(try JSONOutput.encode(
+                ["path": store.path, "schema_version": "\(version)", "binary_schema_version": "\(Store.schemaVersion)"])))
+        } else {
+            print("\(store.path): schema version \(version) (this gatewayd writes version \(Store.schemaVersion))")
+        }
     }
 }

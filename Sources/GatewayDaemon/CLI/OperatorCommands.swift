@@ -18,6 +18,9 @@ struct OperatorArguments: ParsableArguments {
     @Option(name: .long, help: "Who acts, recorded in the event history (default: the Unix user).")
     var actor: String?
 
+    @Flag(name: .long, help: "Print the platform's new row as JSON (the shape of one status --json platform).")
+    var json = false
+
     func validate() throws {
         if let actor, actor.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--actor must not be empty")
@@ -45,7 +48,11 @@ struct OperatorArguments: ParsableArguments {
             (try await change(store, platform, .operator(actorName)), try await store.daemonLease())
         }
         let now = SystemWallClock().nowMillis()
-        print(OperatorView.render(command: command, record: record, now: now, daemonAlive: DaemonView.isAlive(lease, now: now)))
+        if json {
+            print(JSONOutput.text(try JSONOutput.encode(PlatformJSON(record, now: now))))
+        } else {
+            print(OperatorView.render(command: command, record: record, now: now, daemonAlive: DaemonView.isAlive(lease, now: now)))
+        }
     }
 }
 
