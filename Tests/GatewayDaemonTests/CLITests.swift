@@ -150,8 +150,9 @@ struct CLIFormattingTests {
             #expect(column(of: title, in: header) == column(of: cell, in: telegramLine), "\(title)")
         }
         #expect(column(of: "connected", in: discordLine) == column(of: "STATE", in: header))
-        let narrow = StatusView.render(records: [telegram], lease: nil, now: now, width: 80).split(separator: "\n")
-        #expect(narrow[2].count == 80 && narrow[2].hasSuffix("  rateLimited 4…"))
+        #expect(column(of: "INBOX", in: header) != nil && column(of: "OUTBOX", in: header) != nil)
+        let narrow = StatusView.render(records: [telegram], lease: nil, now: now, width: 95).split(separator: "\n")
+        #expect(narrow[2].count == 95 && narrow[2].hasSuffix("  rateLimited 4…"), "\(narrow[2])")
     }
 
     @Test("status notes when no daemon runs that connected rows are the last daemon's word")

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayStore
 import Testing
 
 /// The built `gatewayd` next to this test bundle (SwiftPM puts products and test bundles in one folder).
@@ -36,7 +37,7 @@ struct InstalledBinaryTests {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("schema version 3"))
+        #expect(text.contains("schema version \(Store.schemaVersion)") && Store.schemaVersion >= 4)
 
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")

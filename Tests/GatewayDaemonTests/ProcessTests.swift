@@ -1,4 +1,5 @@
 import Foundation
+import GatewayDaemon
 import GatewayStore
 import Testing
 
@@ -185,5 +186,60 @@ struct ProcessTests {
         #expect(result.status == 78)
         #expect(result.stderr.contains("reconnect.base"))
         #expect(!FileManager.default.fileExists(atPath: db), "nothing started, no database created")
+    }
+}
+
+@Suite("Process level: outbox", .serialized)
+struct OutboxProcessTests {
+    @Test("SIGKILL in the middle of a flush: after the restart all 100 messages are sent, at most one twice (at-least-once)")
+    func killMidFlush() async throws {
+        let binary = try #require(builtGatewayd())
+        let dir = FileManager.default.temporaryDirectory.appending(path: "gatewayd-flush-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appending(path: "g.db").path
+        let log = dir.appending(path: "sent.log").path
+        func config(_ script: String) throws -> URL {
+            let url = dir.appending(path: "c-\(UUID().uuidString).yaml")
+            try """
+                reconnect: { base: 1s, jitter: 0 }
+                when_all_failed: stay
+                platforms:
+                  p: { type: simulated, script: "\(script)", sent_log: "\(log)", send_delay: 20ms }
+                """.write(to: url, atomically: true, encoding: .utf8)
+            return url
+        }
+        // The platform is down: messages queue up.
+        let down = try DaemonProcess(binary: binary, config: try config("fail network"), db: db)
+        let store = try Store(path: db)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await store.platform("p") == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        down.kill(SIGTERM)
+        #expect(down.finish().status == 0)
+        for index in 0..<100 {
+            _ = try await DeliveryRouter.enqueue(store: store, platform: "p", target: "#c", text: "m\(index)", expiresAt: nil, idempotencyKey: nil)
+        }
+        func sentLines() -> [String] {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map { String($0.split(separator: "\t").last ?? "") }
+        }
+        // Back up; killed mid-flush.
+        let first = try DaemonProcess(binary: binary, config: try config("connect"), db: db)
+        while sentLines().count < 30, ContinuousClock.now < deadline + .seconds(20) { try await Task.sleep(for: .milliseconds(5)) }
+        first.kill(SIGKILL)
+        _ = first.finish()
+        let beforeRestart = sentLines().count
+        #expect(beforeRestart >= 30 && beforeRestart < 100, "killed in the middle (\(beforeRestart) sent)")
+        // Restarted: the rest goes out.
+        let second = try DaemonProcess(binary: binary, config: try config("connect"), db: db)
+        let end = ContinuousClock.now + .seconds(30)
+        while try await !store.outbox(states: [.queued, .sending]).isEmpty, ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(50)) }
+        second.kill(SIGTERM)
+        #expect(second.finish().status == 0)
+        let lines = sentLines()
+        var seen: [String] = []
+        for line in lines where !seen.contains(line) { seen.append(line) }
+        #expect(seen == (0..<100).map { "m\($0)" }, "every message, in order")
+        #expect(lines.count - seen.count <= 1, "at most the in-flight message is sent twice (\(lines.count - seen.count))")
+        #expect(try await store.outbox(states: [.sent]).count == 100)
     }
 }

@@ -31,7 +31,10 @@ struct MigrationTests {
             #expect(try Migrator().migrate(connection).isEmpty)
             #expect(try connection.scalarInt("PRAGMA user_version") == Int64(EmbeddedMigrations.latestVersion))
             let tables = try connection.rows("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name") { $0.string(0) }
-            #expect(tables == ["alert_incidents", "channel_directory", "daemon_lease", "platform_cursors", "platform_events", "platforms", "reconnect_queue"])
+            #expect(tables == [
+                "alert_incidents", "channel_directory", "daemon_lease", "inbox", "outbox", "platform_cursors",
+                "platform_events", "platforms", "reconnect_queue",
+            ])
         }
     }
 

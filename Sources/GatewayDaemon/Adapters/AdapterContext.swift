@@ -19,7 +19,7 @@ public struct AdapterContext: Sendable {
         self.clock = clock
         self.logger = logger
         self.redactor = redactor
-        self.sink = sink ?? CursorSink(store: store)
+        self.sink = sink ?? InboxSink(store: store)
     }
 
     /// Hands a received batch on, with the cursors that mark it consumed. When this returns the batch is safe; only

@@ -13,6 +13,21 @@ public struct AdapterError: Error, Sendable, Equatable, CustomStringConvertible 
     public var retryAfterMillis: Int64?
     /// False when the error could not be classified and defaulted to `network` (it is logged at warning).
     public var classified: Bool
+    /// What failed: the connection, or only this one message (blocked by the user, unknown chat, 403 on a channel).
+    /// A message failure is recorded on the message and never marks the connection down.
+    public var scope: Scope = .connection
+
+    public enum Scope: Sendable, Equatable {
+        case connection
+        case message
+    }
+
+    /// A failure of one message only; `errorClass` is kept for the record.
+    public static func message(_ errorClass: ErrorClass, code: String?, message: String) -> AdapterError {
+        var error = AdapterError(errorClass, code: code, message: message)
+        error.scope = .message
+        return error
+    }
 
     public init(_ errorClass: ErrorClass, code: String? = nil, message: String, retryAfterMillis: Int64? = nil) {
         self.errorClass = errorClass

@@ -39,7 +39,9 @@ public final class AdapterFactory: AdapterMaking {
         }
         return simulated.withLock { platforms in
             if let existing = platforms[platform.name], existing.script == script { return existing }
-            let created = SimulatedPlatform(name: platform.name, script: script)
+            let created = SimulatedPlatform(
+                name: platform.name, script: script, sentLog: platform.options["sent_log"]?.stringValue,
+                sendDelayMillis: platform.options["send_delay"]?.durationMillis ?? 0)
             platforms[platform.name] = created
             return created
         }

@@ -31,14 +31,23 @@ public protocol InboundSink: Sendable {
     func handOff(platform: String, messages: [InboundMessage], cursors: [String: String]) async throws
 }
 
-/// The sink of this version: persists the cursors in the store and logs each message. (The durable inbox, which
-/// commits messages and cursor in one transaction, is a separate piece of work.)
-public struct CursorSink: InboundSink {
+/// The daemon's sink: writes the batch to the inbox and advances the cursors in one transaction (so the cursor is
+/// never ahead of what is stored; a redelivered message is ignored by its id), then wakes the consumer dispatcher.
+public struct InboxSink: InboundSink {
     let store: Store?
+    let onStored: @Sendable () -> Void
 
-    public init(store: Store?) { self.store = store }
+    public init(store: Store?, onStored: @escaping @Sendable () -> Void = {}) {
+        self.store = store
+        self.onStored = onStored
+    }
 
     public func handOff(platform: String, messages: [InboundMessage], cursors: [String: String]) async throws {
-        if !cursors.isEmpty { try await store?.setCursors(platform: platform, cursors) }
+        guard let store else { return }
+        let received = messages.map {
+            ReceivedMessage(messageID: $0.id, chat: $0.chat, sender: $0.sender, text: $0.text, sentAt: $0.sentAt)
+        }
+        let added = try await store.receive(platform: platform, received, cursors: cursors)
+        if added > 0 { onStored() }
     }
 }

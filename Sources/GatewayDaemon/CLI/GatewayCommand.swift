@@ -13,6 +13,9 @@ public struct GatewayCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self,
             DemoCommand.self,
+            SendCommand.self,
+            OutboxCommand.self,
+            InboxCommand.self,
             MigrateCommand.self,
             StatusCommand.self,
             QueueCommand.self,

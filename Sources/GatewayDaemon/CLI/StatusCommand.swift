@@ -42,13 +42,13 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     private func render() async throws -> (text: String, healthy: Bool) {
-        let (records, lease) = try await options.withStore { store in
-            (try await store.platforms(), try await store.daemonLease())
+        let (records, lease, depths) = try await options.withStore { store in
+            (try await store.platforms(), try await store.daemonLease(), try await store.messageDepths())
         }
         let now = SystemWallClock().nowMillis()
         let healthy = StatusView.isHealthy(records, lease: lease, now: now)
         if json { return (JSONOutput.text(try StatusView.json(records: records, lease: lease, now: now)), healthy) }
-        let table = StatusView.render(records: records, lease: lease, now: now, width: Terminal.outputWidth())
+        let table = StatusView.render(records: records, lease: lease, now: now, width: Terminal.outputWidth(), depths: depths)
         return (Terminal.usesColour ? StatusView.colourStates(table) : table, healthy)
     }
 }

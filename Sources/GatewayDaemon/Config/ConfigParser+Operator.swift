@@ -71,6 +71,25 @@ extension ConfigParser {
         return config
     }
 
+    func inbox(from entry: Entry) throws(ConfigError) -> InboxConfig {
+        var config = InboxConfig()
+        for field in try entries(of: entry.value, at: "inbox") {
+            let path = join("inbox", field.key)
+            switch field.key {
+            case "webhook":
+                let url = try substituted(field.value, at: path, secret: false).value
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    throw .invalidValue(location(field.value, path), "must be an http:// or https:// URL")
+                }
+                config.webhook = url
+            case "retention": config.retentionMillis = try positiveDuration(field.value, at: path)
+            default:
+                throw .unknownKey(location(field.keyNode, path), context: "in inbox", known: ["webhook", "retention"])
+            }
+        }
+        return config
+    }
+
     private func positiveDuration(_ node: Node, at path: String) throws(ConfigError) -> Int64 {
         let millis = try duration(node, at: path)
         guard millis > 0 else { throw .invalidValue(location(node, path), "must be greater than 0") }

@@ -12,7 +12,7 @@ struct ConfigParser {
     let source: String
     let environment: [String: String]
 
-    static let topLevelKeys = ["reconnect", "when_all_failed", "database", "platforms", "http", "alerts", "log"]
+    static let topLevelKeys = ["reconnect", "when_all_failed", "database", "platforms", "http", "alerts", "log", "inbox"]
 
     /// One `key: value` of a mapping, with the key's node for its line.
     struct Entry {
@@ -40,6 +40,7 @@ struct ConfigParser {
             case "http": config.http = try http(from: entry)
             case "alerts": config.alerts = try alerts(from: entry)
             case "log": config.log = try log(from: entry)
+            case "inbox": config.inbox = try inbox(from: entry)
             default:
                 throw .unknownKey(location(entry.keyNode, entry.key), context: "at the top level", known: Self.topLevelKeys)
             }

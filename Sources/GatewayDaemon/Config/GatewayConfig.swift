@@ -28,6 +28,8 @@ public struct GatewayConfig: Sendable, Equatable {
     /// Alerting, when configured.
     public var alerts: AlertsConfig?
     public var log: LogConfig = LogConfig()
+    /// The inbox's consumer and retention.
+    public var inbox: InboxConfig = InboxConfig()
 
     public init(
         reconnect: BackoffPolicy = BackoffPolicy(),

@@ -56,3 +56,17 @@ public struct LogConfig: Sendable, Equatable {
         self.level = level
     }
 }
+
+/// The inbox's consumer and retention (`inbox:`).
+public struct InboxConfig: Sendable, Equatable {
+    /// POSTed every received message (JSON, `Idempotency-Key`) until it answers 2xx. Without it, messages wait for
+    /// `gatewayd inbox`.
+    public var webhook: String?
+    /// How long messages are kept: delivered ones, and — without a webhook — all of them.
+    public var retentionMillis: Int64
+
+    public init(webhook: String? = nil, retentionMillis: Int64 = 7 * 86_400_000) {
+        self.webhook = webhook
+        self.retentionMillis = retentionMillis
+    }
+}

@@ -60,6 +60,8 @@ struct PlatformKey: Sendable, Equatable {
         .simulated: [
             "script": .required(.string),
             "token": .optional(.secret),
+            "sent_log": .optional(.string),
+            "send_delay": .optional(.duration),
         ],
     ]
 }

@@ -28,16 +28,25 @@ public enum StatusRoutes {
             let now = source.clock.nowMillis()
             let records = try await source.store.platforms()
             let lease = try await source.store.daemonLease()
+            let depths = try await source.store.messageDepths()
             return json(.ok, HTTPStatusJSON(
                 daemon: lease.map { DaemonJSON($0, now: now) },
                 platforms: records.map { PlatformJSON($0, now: now) },
-                queues: QueuesJSON(reconnect: records.filter { $0.state == .backingOff }.count)))
+                queues: QueuesJSON(
+                    reconnect: records.filter { $0.state == .backingOff }.count,
+                    inbox: depths.mapValues(\.inbox).filter { $0.value > 0 },
+                    outbox: depths.mapValues(\.outbox).filter { $0.value > 0 })))
+        }
+
+        router.post("/v1/messages") { request, _ -> Response in
+            try await MessagesEndpoint.submit(request, source: source)
         }
 
         router.get("/metrics") { _, _ -> Response in
             let now = source.clock.nowMillis()
             let text = source.metrics.render(
-                records: try await source.store.platforms(), lease: try await source.store.daemonLease(), now: now)
+                records: try await source.store.platforms(), lease: try await source.store.daemonLease(), now: now,
+                depths: try await source.store.messageDepths())
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -96,9 +105,12 @@ struct HTTPStatusJSON: Encodable {
     enum CodingKeys: String, CodingKey { case daemon, platforms, queues }
 }
 
-/// Queue depths. The inbox and outbox do not exist in this version; they will join here.
+/// Queue depths: platforms backing off; per platform, messages the consumer has not acknowledged and messages
+/// waiting to be sent (platforms with none are left out).
 struct QueuesJSON: Encodable {
     var reconnect: Int
+    var inbox: [String: Int]
+    var outbox: [String: Int]
 }
 
 /// Requires `Authorization: Bearer <token>`, or `?token=<token>` (so the page can be opened in a browser).

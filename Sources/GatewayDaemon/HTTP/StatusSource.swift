@@ -9,8 +9,14 @@ public struct StatusSource: Sendable {
     /// A watcher heartbeat older than this is a stall: `/healthz` answers 503.
     let stallAfterMillis: Int64
     let readiness: Readiness
+    /// Where `POST /v1/messages` queues messages (nil: the endpoint answers 503).
+    let router: DeliveryRouter?
 
-    public init(store: Store, metrics: GatewayMetrics, clock: any GatewayClock, stallAfterMillis: Int64, readiness: Readiness) {
+    public init(
+        store: Store, metrics: GatewayMetrics, clock: any GatewayClock, stallAfterMillis: Int64, readiness: Readiness,
+        router: DeliveryRouter? = nil
+    ) {
+        self.router = router
         self.store = store
         self.metrics = metrics
         self.clock = clock

@@ -43,7 +43,9 @@ public final class GatewayMetrics: Sendable {
     // MARK: - Gauges, refreshed at scrape time
 
     /// Sets the per-platform and daemon gauges from the store's rows, then renders the Prometheus text format.
-    func render(records: [PlatformRecord], lease: DaemonLease?, now: Int64) -> String {
+    func render(
+        records: [PlatformRecord], lease: DaemonLease?, now: Int64, depths: [String: (inbox: Int, outbox: Int)] = [:]
+    ) -> String {
         for record in records {
             let platform = ("platform", record.name)
             Gauge(label: "gatewayd_platform_up", dimensions: [platform], factory: factory)
@@ -56,6 +58,8 @@ public final class GatewayMetrics: Sendable {
             let wait = record.nextRetryAt.map { max(0, Double($0 - now) / 1000) } ?? 0
             Gauge(label: "gatewayd_platform_next_retry_seconds", dimensions: [platform], factory: factory).record(wait)
             Gauge(label: "gatewayd_platform_exhausted", dimensions: [platform], factory: factory).record(record.exhausted ? 1 : 0)
+            Gauge(label: "gatewayd_inbox_depth", dimensions: [platform], factory: factory).record(depths[record.name]?.inbox ?? 0)
+            Gauge(label: "gatewayd_outbox_depth", dimensions: [platform], factory: factory).record(depths[record.name]?.outbox ?? 0)
         }
         Gauge(label: "gatewayd_reconnect_queue_depth", factory: factory)
             .record(records.filter { $0.state == .backingOff }.count)

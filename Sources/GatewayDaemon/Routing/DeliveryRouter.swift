@@ -1,23 +1,63 @@
+import Foundation
 import GatewayStore
 import Logging
 
-/// Sends messages through connected adapters, asking the store — the single source of truth — whether a platform is
-/// connected. Also keeps the channel directory: rebuilt and persisted after every (re)connect.
-///
-/// In this version a message for a platform that is not connected is refused with the reason and the next retry;
-/// the durable outbox that holds it instead is a separate piece of work.
+/// Routes outgoing messages, asking the store — the single source of truth — whether a platform is connected.
+/// `submit` is durable: the message goes to the outbox and is sent at once when the platform is connected, or right
+/// after it reconnects. Also keeps the channel directory: rebuilt and persisted after every (re)connect.
 public struct DeliveryRouter: Sendable {
     let store: Store
     let registry: ConnectionRegistry
     let clock: any GatewayClock
+    let flusher: OutboxFlusher
 
-    init(store: Store, registry: ConnectionRegistry, clock: any GatewayClock) {
+    /// The longest text accepted (adapters split it to the platform's own limit).
+    public static let maxTextBytes = 65_536
+
+    init(store: Store, registry: ConnectionRegistry, clock: any GatewayClock, flusher: OutboxFlusher) {
         self.store = store
         self.registry = registry
         self.clock = clock
+        self.flusher = flusher
     }
 
-    /// Sends `message` on `platform` now, or throws `DeliveryError` saying why it cannot.
+    /// Queues `text` for `target` on `platform` and returns the outbox entry; nothing is dropped while the platform
+    /// is down. Throws `DeliveryError` for bad input (nothing is queued then).
+    public func submit(
+        platform: String, target: String, text: String, ttlMillis: Int64? = nil, idempotencyKey: String? = nil
+    ) async throws -> OutboxEntry {
+        let entry = try await Self.enqueue(
+            store: store, platform: platform, target: target, text: text,
+            expiresAt: ttlMillis.map { clock.nowMillis() + $0 }, idempotencyKey: idempotencyKey)
+        flusher.nudge()
+        return entry
+    }
+
+    /// Validates and enqueues; shared by the daemon and `gatewayd send` (which has no daemon in-process).
+    public static func enqueue(
+        store: Store, platform: String, target: String, text: String, expiresAt: Int64?, idempotencyKey: String?
+    ) async throws -> OutboxEntry {
+        if let problem = validate(target: target, text: text) { throw DeliveryError.invalid(platform: platform, problem) }
+        do {
+            return try await store.enqueue(
+                platform: platform, target: target, text: text, expiresAt: expiresAt, idempotencyKey: idempotencyKey)
+        } catch let error as StoreError where error.code == .unknownPlatform {
+            throw DeliveryError.unknownPlatform(platform)
+        } catch let error as StoreError where error.code == .illegalTransition {
+            throw DeliveryError.invalid(platform: platform, "platform \(platform) is disabled")
+        }
+    }
+
+    /// What is wrong with a message, or nil.
+    public static func validate(target: String, text: String) -> String? {
+        if target.trimmingCharacters(in: .whitespaces).isEmpty { return "the target is empty" }
+        if text.isEmpty { return "the text is empty" }
+        if text.utf8.count > maxTextBytes { return "the text is \(text.utf8.count) bytes; the limit is \(maxTextBytes)" }
+        if target.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) { return "the target contains a line break" }
+        return nil
+    }
+
+    /// Sends `message` on `platform` now, bypassing the outbox, or throws `DeliveryError` saying why it cannot.
     public func send(_ message: OutgoingMessage, on platform: String) async throws -> SentMessage {
         guard let record = try await store.platform(platform) else { throw DeliveryError.unknownPlatform(platform) }
         guard record.state == .connected, let adapter = await registry.adapter(for: platform) else {
@@ -48,8 +88,14 @@ public struct DeliveryError: Error, Sendable, Equatable, CustomStringConvertible
     public let state: PlatformState?
     public let description: String
 
+    public var isUnknownPlatform: Bool { state == nil && description.hasPrefix("unknown platform") }
+
     static func unknownPlatform(_ name: String) -> DeliveryError {
         DeliveryError(platform: name, state: nil, description: "unknown platform '\(name)'")
+    }
+
+    static func invalid(platform: String, _ problem: String) -> DeliveryError {
+        DeliveryError(platform: platform, state: nil, description: problem)
     }
 
     static func notConnected(_ record: PlatformRecord, now: Int64) -> DeliveryError {

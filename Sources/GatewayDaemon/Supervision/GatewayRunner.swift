@@ -26,6 +26,8 @@ public final class GatewayRunner: Service, Sendable {
     let identity: DaemonIdentity
     let logger: Logger
     private let watcher: ReconnectWatcher
+    let flusher: OutboxFlusher
+    let dispatcher: InboxDispatcher
     private let result = OutcomeBox()
 
     public init(
@@ -45,13 +47,16 @@ public final class GatewayRunner: Service, Sendable {
         self.identity = identity
         self.logger = logger
         let registry = ConnectionRegistry()
-        router = DeliveryRouter(store: store, registry: registry, clock: clock)
+        let redactor = Redactor(secrets: config.secrets)
+        flusher = OutboxFlusher(store: store, registry: registry, clock: clock, logger: logger, redactor: redactor)
+        dispatcher = InboxDispatcher(store: store, config: config.inbox, clock: clock, logger: logger)
+        router = DeliveryRouter(store: store, registry: registry, clock: clock, flusher: flusher)
         let metrics = GatewayMetrics()
         self.metrics = metrics
         watcher = ReconnectWatcher(
             store: store, clock: clock, owner: identity.owner, config: config, factory: factory,
-            sink: sink ?? CursorSink(store: store), registry: registry, router: router, logger: logger, settings: settings,
-            metrics: metrics, alerts: alerter)
+            sink: sink ?? InboxSink(store: store, onStored: { [dispatcher] in dispatcher.nudge() }), registry: registry, router: router, logger: logger, settings: settings,
+            metrics: metrics, alerts: alerter, flusher: flusher)
     }
 
     /// How the last `run()` ended (nil while running).
@@ -67,6 +72,13 @@ public final class GatewayRunner: Service, Sendable {
         log(report)
         readiness.markReady()
         defer { readiness.markNotReady() }
+        let messaging = Task { [flusher, dispatcher] in
+            await withDiscardingTaskGroup { group in
+                group.addTask { await flusher.run() }
+                group.addTask { await dispatcher.run() }
+            }
+        }
+        defer { messaging.cancel() }
         let outcome: WatcherOutcome
         do {
             outcome = try await withGracefulShutdownHandler {

@@ -41,6 +41,7 @@ actor ReconnectWatcher {
     let tail: EventTail
     let metrics: GatewayMetrics
     let alerts: AlertManager?
+    let flusher: OutboxFlusher
     var inFlight: [String: Task<Void, Never>] = [:]
     private var stopping = false
     private var waiting = false
@@ -54,7 +55,7 @@ actor ReconnectWatcher {
     init(
         store: Store, clock: any GatewayClock, owner: String, config: GatewayConfig, factory: any AdapterMaking,
         sink: any InboundSink, registry: ConnectionRegistry, router: DeliveryRouter, logger: Logger, settings: WatcherSettings,
-        metrics: GatewayMetrics, alerts: AlertManager?
+        metrics: GatewayMetrics, alerts: AlertManager?, flusher: OutboxFlusher
     ) {
         self.store = store
         self.clock = clock
@@ -70,6 +71,7 @@ actor ReconnectWatcher {
         whenAllFailed = config.whenAllFailed
         self.metrics = metrics
         self.alerts = alerts
+        self.flusher = flusher
         tail = EventTail(store: store, logger: logger, metrics: metrics)
     }
 
@@ -80,6 +82,7 @@ actor ReconnectWatcher {
     private func report() async {
         await tail.drain()
         await alerts?.evaluate()
+        flusher.nudge()  // a reconnect, or a message queued by another process, may have work for it
     }
 
     /// Asks `run()` to return (graceful shutdown). Safe from any task.

@@ -12,14 +12,18 @@ extension Store {
     public func setCursors(platform: String, _ values: [String: String]) throws {
         let now = now()
         try connection.transaction {
-            for (key, value) in values.sorted(by: { $0.key < $1.key }) {
-                try connection.execute(
-                    """
-                    INSERT INTO platform_cursors (platform, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)
-                    ON CONFLICT (platform, key) DO UPDATE SET value = ?3, updated_at = ?4
-                    """,
-                    [.text(platform), .text(key), .text(value), .integer(now)])
-            }
+            try writeCursorsInTransaction(platform: platform, values, now: now)
+        }
+    }
+
+    func writeCursorsInTransaction(platform: String, _ values: [String: String], now: Int64) throws {
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            try connection.execute(
+                """
+                INSERT INTO platform_cursors (platform, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)
+                ON CONFLICT (platform, key) DO UPDATE SET value = ?3, updated_at = ?4
+                """,
+                [.text(platform), .text(key), .text(value), .integer(now)])
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GatewayStore
 import Synchronization
 
@@ -59,11 +60,20 @@ public final class SimulatedAdapter: PlatformAdapter {
         }
     }
 
+    /// Sends to the simulated platform. Two targets behave like real refusals: `@blocked` is refused for this
+    /// message only (like Telegram's 403 "bot was blocked"), and `@slow` answers a 5 s rate limit the first time.
     public func send(_ message: OutgoingMessage) async throws -> SentMessage {
         guard connected.withLock({ $0 }), !closed.isOpen else {
             throw AdapterError(.network, code: "not_connected", message: "the simulated connection is closed")
         }
-        return SentMessage(ids: [await platform.record(message)])
+        if message.target == "@blocked" {
+            throw AdapterError.message(.auth, code: "403", message: "Forbidden: bot was blocked by the user")
+        }
+        if message.target == "@slow", await platform.firstRateLimit() {
+            throw AdapterError(.rateLimited, code: "429", message: "Too Many Requests: retry after 5", retryAfterMillis: 5_000)
+        }
+        if platform.sendDelayMillis > 0 { try await clock.sleep(untilMillis: clock.nowMillis() + platform.sendDelayMillis) }
+        return SentMessage(ids: [try await platform.record(message)])
     }
 
     public func disconnect() async {
@@ -83,10 +93,23 @@ public actor SimulatedPlatform {
     public private(set) var attempts = 0
     public private(set) var connects = 0
     public private(set) var sent: [OutgoingMessage] = []
+    /// When set, each sent message is also appended to this file (`target<TAB>text`), so a test can count what a
+    /// killed process sent.
+    let sentLog: String?
+    /// How long each send takes (to make a flush observable).
+    nonisolated let sendDelayMillis: Int64
+    private var rateLimited = false
 
-    public init(name: String, script: SimulatedScript) {
+    public init(name: String, script: SimulatedScript, sentLog: String? = nil, sendDelayMillis: Int64 = 0) {
         self.name = name
         self.script = script
+        self.sentLog = sentLog
+        self.sendDelayMillis = sendDelayMillis
+    }
+
+    func firstRateLimit() -> Bool {
+        defer { rateLimited = true }
+        return !rateLimited
     }
 
     /// The step for the next attempt; counts the attempt.
@@ -97,8 +120,19 @@ public actor SimulatedPlatform {
 
     func didConnect() { connects += 1 }
 
-    func record(_ message: OutgoingMessage) -> String {
+    func record(_ message: OutgoingMessage) throws -> String {
         sent.append(message)
+        if let sentLog {
+            let line = Data("\(message.target)\t\(message.text)\n".utf8)
+            guard let handle = FileHandle(forWritingAtPath: sentLog) ?? {
+                FileManager.default.createFile(atPath: sentLog, contents: nil) ? FileHandle(forWritingAtPath: sentLog) : nil
+            }() else {
+                throw AdapterError(.network, code: "sent_log", message: "cannot write the simulated sent log")
+            }
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: line)
+        }
         return "\(name)-\(sent.count)"
     }
 }

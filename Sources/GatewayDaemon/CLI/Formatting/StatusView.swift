@@ -5,7 +5,11 @@ import GatewayStore
 enum StatusView {
     /// The daemon line, then one aligned row per platform.
     /// - Parameter width: fit the table to this many columns (the last-error column is shortened), or nil.
-    static func render(records: [PlatformRecord], lease: DaemonLease?, now: Int64, width: Int? = nil) -> String {
+    /// - Parameter depths: per platform, messages the inbox consumer has not acknowledged and messages waiting to be sent.
+    static func render(
+        records: [PlatformRecord], lease: DaemonLease?, now: Int64, width: Int? = nil,
+        depths: [String: (inbox: Int, outbox: Int)] = [:]
+    ) -> String {
         var lines = [DaemonView.line(lease, now: now)]
         if records.isEmpty {
             lines.append("no platforms in the database (gatewayd run adds the configured ones)")
@@ -14,14 +18,16 @@ enum StatusView {
         var table = TextTable(
             columns: [
                 .init("NAME"), .init("TYPE"), .init("STATE"), .init("ATTEMPTS", alignment: .right),
-                .init("NEXT RETRY"), .init("CONNECTED"), .init("LAST ERROR"),
+                .init("NEXT RETRY"), .init("CONNECTED"), .init("INBOX", alignment: .right),
+                .init("OUTBOX", alignment: .right), .init("LAST ERROR"),
             ],
-            flexibleColumn: 6)
+            flexibleColumn: 8)
         for record in records {
             table.append([
                 record.name, record.type, record.state.rawValue, attempts(record),
                 record.nextRetryAt.map { RelativeTime.due($0, now: now) } ?? "-",
                 record.connectedSince.map { RelativeTime.describe($0, now: now) } ?? "-",
+                "\(depths[record.name]?.inbox ?? 0)", "\(depths[record.name]?.outbox ?? 0)",
                 lastError(record),
             ])
         }

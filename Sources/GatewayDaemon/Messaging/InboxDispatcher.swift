@@ -1,0 +1,114 @@
+import AsyncHTTPClient
+import Foundation
+import GatewayStore
+import Logging
+import NIOCore
+
+/// Hands the inbox to the consumer's webhook in arrival order — POST JSON with an `Idempotency-Key` header
+/// (`<platform>:<message id>`), acknowledged by any 2xx — retrying the head of the queue with backoff until it is
+/// acknowledged: at-least-once, never lost. Also applies the retention.
+actor InboxDispatcher {
+    let store: Store
+    let config: InboxConfig
+    let clock: any GatewayClock
+    let logger: Logger
+    let post: @Sendable (String, Data, String) async throws -> Void
+    private let signal = WakeSignal()
+    private var nextPrune: Int64 = .min
+
+    init(
+        store: Store, config: InboxConfig, clock: any GatewayClock, logger: Logger,
+        post: (@Sendable (String, Data, String) async throws -> Void)? = nil
+    ) {
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.logger = logger
+        self.post = post ?? Self.httpPost
+    }
+
+    nonisolated func nudge() { signal.nudge() }
+
+    func run() async {
+        while !Task.isCancelled {
+            let next = await dispatch()
+            await signal.wait(until: min(next ?? .max, nextPrune), clock: clock)
+        }
+    }
+
+    /// Delivers pending messages in order until one fails; returns when to try again (nil: nothing pending).
+    @discardableResult
+    func dispatch() async -> Int64? {
+        let now = clock.nowMillis()
+        if now >= nextPrune { prune(now: now) }
+        guard let webhook = config.webhook else { return nil }
+        do {
+            while !Task.isCancelled {
+                let batch = try await store.pendingInbox(limit: 100)
+                if batch.isEmpty { return nil }
+                for entry in batch {
+                    if let at = entry.nextAttemptAt, at > clock.nowMillis() { return at }
+                    do {
+                        try await post(webhook, Self.body(entry), "\(entry.platform):\(entry.messageID)")
+                        try await store.markInboxDelivered([entry.id])
+                    } catch {
+                        let wait: Int64 = min(1_000 << Int64(min(entry.attempts, 8)), 300_000)
+                        let at = clock.nowMillis() + wait
+                        try await store.markInboxFailed(entry.id, error: "\(error)", nextAttemptAt: at)
+                        logger.warning("inbox consumer did not acknowledge; retrying", metadata: [
+                            "platform.name": "\(entry.platform)", "inbox.id": "\(entry.id)", "error": "\(error)",
+                            "inbox.retry_in_ms": "\(wait)"])
+                        return at
+                    }
+                }
+            }
+        } catch {
+            logger.error("cannot read the inbox", metadata: ["error": "\(error)"])
+        }
+        return nil
+    }
+
+    private func prune(now: Int64) {
+        nextPrune = now + 3_600_000
+        Task {
+            do {
+                let removed = try await store.pruneInbox(
+                    deliveredBefore: now - config.retentionMillis,
+                    undeliveredBefore: config.webhook == nil ? now - config.retentionMillis : nil)
+                if removed > 0 { logger.info("inbox retention applied", metadata: ["inbox.removed": "\(removed)"]) }
+            } catch {
+                logger.error("cannot apply the inbox retention", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// The consumer's JSON for one message.
+    static func body(_ entry: InboxEntry) -> Data {
+        struct Body: Encodable {
+            let id: Int64, platform: String, message_id: String, chat: String, sender: String, text: String
+            let sent_at: Int64?, received_at: Int64
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(Body(
+            id: entry.id, platform: entry.platform, message_id: entry.messageID, chat: entry.chat, sender: entry.sender,
+            text: entry.text, sent_at: entry.sentAt, received_at: entry.receivedAt))) ?? Data()
+    }
+
+    static let httpPost: @Sendable (String, Data, String) async throws -> Void = { url, body, key in
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Idempotency-Key", value: key)
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        } catch {
+            throw AlertDeliveryError("consumer webhook \(URL(string: url)?.host ?? "?"): \(type(of: error))")
+        }
+        guard (200..<300).contains(response.status.code) else {
+            throw AlertDeliveryError("consumer webhook answered HTTP \(response.status.code)")
+        }
+    }
+}

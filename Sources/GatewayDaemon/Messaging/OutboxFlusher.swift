@@ -1,0 +1,91 @@
+import GatewayStore
+import Logging
+
+/// Sends the outbox through connected adapters, oldest first per platform, one message at a time (so each chat
+/// keeps its order). Woken by an enqueue, a (re)connect, an operator's write, or a rate limit running out.
+///
+/// A message is marked `sending` (attempt counted) before the adapter is called, so a crash during the call sends it
+/// again after the restart: at-least-once at the platform. A per-message refusal marks that message failed and the
+/// queue goes on; a rate limit holds the queue back (not the connection); anything else leaves it queued until the
+/// connection is back.
+actor OutboxFlusher {
+    let store: Store
+    let registry: ConnectionRegistry
+    let clock: any GatewayClock
+    let logger: Logger
+    let redactor: Redactor
+    private let signal = WakeSignal()
+
+    init(store: Store, registry: ConnectionRegistry, clock: any GatewayClock, logger: Logger, redactor: Redactor) {
+        self.store = store
+        self.registry = registry
+        self.clock = clock
+        self.logger = logger
+        self.redactor = redactor
+    }
+
+    nonisolated func nudge() { signal.nudge() }
+
+    func run() async {
+        while !Task.isCancelled {
+            let next = await flush()
+            await signal.wait(until: next ?? .max, clock: clock)
+        }
+    }
+
+    /// One pass over the waiting platforms; returns when a held-back queue may go on.
+    @discardableResult
+    func flush() async -> Int64? {
+        var next: Int64?
+        do {
+            try await store.expireOutbox()
+            for (platform, notBefore) in try await store.waitingOutbox() {
+                let now = clock.nowMillis()
+                if let notBefore, notBefore > now {
+                    next = min(next ?? .max, notBefore)
+                    continue
+                }
+                if notBefore != nil { try await store.delayOutbox(platform: platform, until: nil) }
+                guard try await store.platform(platform)?.state == .connected,
+                      let adapter = await registry.adapter(for: platform) else { continue }
+                if let held = try await drain(platform, adapter: adapter) { next = min(next ?? .max, held) }
+            }
+        } catch {
+            logger.error("cannot flush the outbox", metadata: ["error": "\(redactor.scrub("\(error)"))"])
+        }
+        return next
+    }
+
+    /// Sends `platform`'s queue until it is empty or something stops it; returns the rate-limit time if held back.
+    private func drain(_ platform: String, adapter: any PlatformAdapter) async throws -> Int64? {
+        while !Task.isCancelled, let entry = try await store.nextOutbox(platform: platform) {
+            if let expires = entry.expiresAt, expires <= clock.nowMillis() {
+                try await store.updateOutbox(entry.id, to: .expired, error: "its TTL passed before it could be sent")
+                continue
+            }
+            try await store.updateOutbox(entry.id, to: .sending)
+            do {
+                let sent = try await adapter.send(OutgoingMessage(target: entry.target, text: entry.text))
+                try await store.updateOutbox(entry.id, to: .sent, platformIDs: sent.ids)
+            } catch {
+                let failure = AdapterError.classify(error)
+                let reason = redactor.scrub(failure.description)
+                if failure.scope == .message {
+                    try await store.updateOutbox(entry.id, to: .failed, error: reason)
+                    logger.info("message refused by the platform", metadata: [
+                        "platform.name": "\(platform)", "outbox.id": "\(entry.id)", "error": "\(reason)"])
+                    continue
+                }
+                if failure.errorClass == .rateLimited {
+                    let until = clock.nowMillis() + (failure.retryAfterMillis ?? 1_000)
+                    try await store.updateOutbox(entry.id, to: .queued, error: "rate limited: \(reason)")
+                    try await store.delayOutbox(platform: platform, until: until)
+                    return until
+                }
+                try await store.updateOutbox(entry.id, to: .queued, error: "waiting for the connection: \(reason)")
+                return nil
+            }
+        }
+        return nil
+    }
+}

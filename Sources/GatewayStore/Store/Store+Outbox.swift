@@ -1,0 +1,164 @@
+// The outbox: messages to send, kept until the platform accepted them, flushed in order when it is connected.
+
+/// A message to send, as stored.
+public struct OutboxEntry: Sendable, Equatable {
+    public enum State: String, Sendable, Equatable, CaseIterable, Codable {
+        /// Waiting for the platform (or for its turn).
+        case queued
+        /// Handed to the adapter; a crash now means it is sent again (at-least-once).
+        case sending
+        case sent
+        /// The platform refused this message (blocked, unknown chat, 403): not retried.
+        case failed
+        /// Its TTL passed before it could be sent.
+        case expired
+    }
+
+    public var id: Int64
+    public var platform: String
+    public var target: String
+    public var text: String
+    public var state: State
+    public var createdAt: Int64
+    public var expiresAt: Int64?
+    public var attempts: Int
+    public var sentAt: Int64?
+    public var platformIDs: [String]
+    public var error: String?
+    public var updatedAt: Int64
+    public var idempotencyKey: String?
+}
+
+extension Store {
+    static let outboxColumns = """
+        id, platform, target, text, state, created_at, expires_at, attempts, sent_at, platform_ids, error, updated_at, \
+        idempotency_key
+        """
+
+    /// Enqueues a message for `platform` (which must exist and not be disabled). With an idempotency key already
+    /// used, returns the earlier entry instead of enqueueing twice.
+    public func enqueue(
+        platform: String, target: String, text: String, expiresAt: Int64? = nil, idempotencyKey: String? = nil
+    ) throws -> OutboxEntry {
+        let now = now()
+        return try connection.transaction {
+            guard let record = try readRecord(platform) else { throw StoreError.unknownPlatform(platform) }
+            guard record.state != .disabled else {
+                throw StoreError.illegalTransition(platform: platform, from: .disabled, action: "queue a message")
+            }
+            if let key = idempotencyKey, let existing = try connection.first(
+                "SELECT \(Self.outboxColumns) FROM outbox WHERE idempotency_key = ?", [.text(key)], Self.decodeOutbox) {
+                return existing
+            }
+            try connection.execute(
+                """
+                INSERT INTO outbox (platform, target, text, state, created_at, expires_at, updated_at, idempotency_key)
+                VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)
+                """,
+                [.text(platform), .text(target), .text(text), .integer(now), expiresAt.sqlValue, .integer(now),
+                 idempotencyKey.sqlValue])
+            let id = try connection.scalarInt("SELECT last_insert_rowid()") ?? 0
+            guard let entry = try connection.first(
+                "SELECT \(Self.outboxColumns) FROM outbox WHERE id = ?", [.integer(id)], Self.decodeOutbox) else {
+                throw StoreError.corruptRow(table: "outbox", key: "\(id)", detail: "not found right after it was written")
+            }
+            return entry
+        }
+    }
+
+    /// The platform's next message to send (the oldest queued or sending), or nil.
+    public func nextOutbox(platform: String) throws -> OutboxEntry? {
+        try connection.first(
+            "SELECT \(Self.outboxColumns) FROM outbox WHERE platform = ? AND state IN ('queued', 'sending') ORDER BY id LIMIT 1",
+            [.text(platform)], Self.decodeOutbox)
+    }
+
+    /// Platforms with messages waiting, and until when each platform's queue is held back by a rate limit. Walks
+    /// only the waiting rows (`outbox_waiting`), not every platform.
+    public func waitingOutbox() throws -> [(platform: String, notBefore: Int64?)] {
+        try connection.rows(
+            """
+            SELECT w.platform, p.outbox_not_before
+            FROM (SELECT DISTINCT platform FROM outbox WHERE state IN ('queued', 'sending')) w
+            JOIN platforms p ON p.name = w.platform ORDER BY w.platform
+            """
+        ) { (platform: $0.string(0), notBefore: $0.optionalInt64(1)) }
+    }
+
+    /// Marks queued messages whose TTL has passed as expired; returns how many.
+    @discardableResult
+    public func expireOutbox() throws -> Int {
+        let now = now()
+        return try connection.transaction {
+            try connection.execute(
+                """
+                UPDATE outbox SET state = 'expired', updated_at = ?1, error = 'its TTL passed before it could be sent'
+                WHERE state IN ('queued', 'sending') AND expires_at IS NOT NULL AND expires_at <= ?1
+                """,
+                [.integer(now)])
+        }
+    }
+
+    /// Moves a message on: `sending` (attempt counted) before the adapter is called, then `sent`, `failed`,
+    /// `expired`, or back to `queued` with the reason it waits.
+    public func updateOutbox(_ id: Int64, to state: OutboxEntry.State, platformIDs: [String] = [], error: String? = nil) throws {
+        let now = now()
+        try connection.transaction {
+            try connection.execute(
+                """
+                UPDATE outbox SET state = ?2, updated_at = ?3,
+                    attempts = attempts + (CASE WHEN ?2 = 'sending' THEN 1 ELSE 0 END),
+                    sent_at = CASE WHEN ?2 = 'sent' THEN ?3 ELSE sent_at END,
+                    platform_ids = CASE WHEN ?2 = 'sent' THEN ?4 ELSE platform_ids END,
+                    error = ?5
+                WHERE id = ?1
+                """,
+                [.integer(id), .text(state.rawValue), .integer(now), .text(platformIDs.joined(separator: ",")),
+                 error.map { String($0.prefix(500)) }.sqlValue])
+        }
+    }
+
+    /// Holds back `platform`'s outbox until `until` (a rate-limit answer): the connection itself is fine.
+    public func delayOutbox(platform: String, until: Int64?) throws {
+        try connection.transaction {
+            try connection.execute("UPDATE platforms SET outbox_not_before = ? WHERE name = ?", [until.sqlValue, .text(platform)])
+        }
+    }
+
+    /// Messages in the given states (all when empty), oldest first.
+    public func outbox(states: [OutboxEntry.State] = [], platform: String? = nil, limit: Int = 500) throws -> [OutboxEntry] {
+        let wanted = states.isEmpty ? OutboxEntry.State.allCases : states
+        let placeholders = wanted.map { _ in "?" }.joined(separator: ", ")
+        var values: [SQLValue] = wanted.map { .text($0.rawValue) }
+        var sql = "SELECT \(Self.outboxColumns) FROM outbox WHERE state IN (\(placeholders))"
+        if let platform {
+            sql += " AND platform = ?"
+            values.append(.text(platform))
+        }
+        values.append(.integer(Int64(limit)))
+        return try connection.rows(sql + " ORDER BY id LIMIT ?", values, Self.decodeOutbox)
+    }
+
+    /// Per platform: messages not yet acknowledged by the consumer, and messages waiting to be sent.
+    public func messageDepths() throws -> [String: (inbox: Int, outbox: Int)] {
+        var depths: [String: (inbox: Int, outbox: Int)] = [:]
+        try connection.forEach("SELECT platform, count(*) FROM inbox WHERE delivered_at IS NULL GROUP BY platform") {
+            depths[$0.string(0), default: (0, 0)].inbox = $0.int(1)
+        }
+        try connection.forEach("SELECT platform, count(*) FROM outbox WHERE state IN ('queued', 'sending') GROUP BY platform") {
+            depths[$0.string(0), default: (0, 0)].outbox = $0.int(1)
+        }
+        return depths
+    }
+
+    static func decodeOutbox(_ row: Row) throws -> OutboxEntry {
+        guard let state = OutboxEntry.State(rawValue: row.string(4)) else {
+            throw StoreError.corruptRow(table: "outbox", key: "\(row.int64(0))", detail: "unknown state '\(row.string(4))'")
+        }
+        let ids = row.optionalString(9).map { $0.split(separator: ",").map(String.init) } ?? []
+        return OutboxEntry(
+            id: row.int64(0), platform: row.string(1), target: row.string(2), text: row.string(3), state: state,
+            createdAt: row.int64(5), expiresAt: row.optionalInt64(6), attempts: row.int(7), sentAt: row.optionalInt64(8),
+            platformIDs: ids, error: row.optionalString(10), updatedAt: row.int64(11), idempotencyKey: row.optionalString(12))
+    }
+}

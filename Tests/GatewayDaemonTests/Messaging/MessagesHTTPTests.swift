@@ -1,0 +1,48 @@
+import Foundation
+import GatewayStore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import GatewayDaemon
+
+@Suite("POST /v1/messages")
+struct MessagesHTTPTests {
+    @Test("202 with an id for a good message; 400/404 with the reason for bad ones, and nothing queued")
+    func endpoint() async throws {
+        let g = try await Harness("platforms:\n  p: { type: simulated, script: \"fail network\" }")
+        try await g.waitFor("p", .backingOff)
+        let source = StatusSource(store: g.store, metrics: g.runner.metrics, clock: g.clock, stallAfterMillis: 30_000,
+                                  readiness: g.runner.readiness, router: g.runner.router)
+        let app = Application(router: StatusRoutes.router(source: source, token: nil))
+        try await app.test(.router) { client in
+            let bad: [(String, HTTPResponse.Status, String)] = [
+                ("not json", .badRequest, "expected JSON"),
+                (##"{"platform":"p","target":"#c"}"##, .badRequest, "expected JSON"),
+                (##"{"platform":"nope","target":"#c","text":"hi"}"##, .notFound, "unknown platform 'nope'"),
+                (##"{"platform":"p","target":"#c","text":""}"##, .badRequest, "the text is empty"),
+                (##"{"platform":"p","target":"#c","text":"hi","ttl_s":-1}"##, .badRequest, "ttl_s must be"),
+            ]
+            for (body, status, reason) in bad {
+                try await client.execute(uri: "/v1/messages", method: .post, body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == status, "\(body)")
+                    #expect(String(buffer: response.body).contains(reason), "\(body): \(String(buffer: response.body))")
+                }
+            }
+            #expect(try await g.store.outbox().isEmpty)
+            try await client.execute(
+                uri: "/v1/messages", method: .post, headers: [.init("Idempotency-Key")!: "req-1"],
+                body: ByteBuffer(string: ##"{"platform":"p","target":"#c","text":"queued while down","ttl_s":600}"##)
+            ) { response in
+                #expect(response.status == .accepted)
+                #expect(String(buffer: response.body).contains("\"state\" : \"queued\""))
+            }
+            let entry = try #require(try await g.store.outbox().first)
+            #expect(entry.text == "queued while down" && entry.idempotencyKey == "req-1" && entry.expiresAt == g.clock.nowMillis() + 600_000)
+            try await client.execute(uri: "/v1/status", method: .get) { response in
+                #expect(String(buffer: response.body).contains("\"outbox\" : {\n      \"p\" : 1\n    }"))
+            }
+        }
+        try await g.stop()
+    }
+}
