@@ -4,7 +4,7 @@ import Synchronization
 /// The test gateway's log handler: reads the close code out of every close frame the server receives.
 ///
 /// The WebSocket server does not hand close frames to its handler, but it traces each received frame as
-/// `Received WebSocketFrame(connectionClose, …, bytes: [ 0f a0 … ])`; the first two bytes are the close code. Every
+/// `Received WebSocketFrame(WebSocketOpcode.connectionClose, …, bytes: [ 0f a0 ])`; the first two bytes are the close code. Every
 /// other line is dropped.
 struct CloseFrameRecorder: LogHandler {
     let record: @Sendable (Int) -> Void
@@ -18,7 +18,7 @@ struct CloseFrameRecorder: LogHandler {
 
     func log(event: LogEvent) {
         let text = "\(event.message)"
-        guard text.hasPrefix("Received WebSocketFrame(connectionClose"), let code = Self.closeCode(in: text) else { return }
+        guard text.hasPrefix("Received WebSocketFrame("), text.contains("connectionClose,"), let code = Self.closeCode(in: text) else { return }
         record(code)
     }
 

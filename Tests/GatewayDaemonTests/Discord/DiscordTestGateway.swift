@@ -67,7 +67,9 @@ final class DiscordTestGateway: Sendable {
                 guard case .text(let text) = message, let frame = GatewayFrame(text: text) else { continue }
                 for reply in await state.received(frame, on: connection) {
                     switch reply {
-                    case .send(let text): try await outbound.write(.text(text))
+                    case .send(let text):
+                        try await outbound.write(.text(text))
+                        if frame.opcode == .heartbeat { await state.ackWritten() }
                     case .close(let code): try await outbound.close(.unknown(UInt16(code)), reason: "closed by the test gateway")
                     }
                 }
@@ -86,10 +88,12 @@ final class DiscordTestGateway: Sendable {
         let api = router.group("api/v10")
         api.get("users/@me") { request, _ -> Response in
             guard await authorized(request, state) else { return unauthorized() }
+            if let status = await state.knobs.restStatus["users/@me"] { return failure(status) }
             return json(.ok, ["id": .string("bot-1"), "username": .string("gatewayd-test"), "bot": .bool(true)])
         }
         api.get("gateway/bot") { request, _ -> Response in
             guard await authorized(request, state) else { return unauthorized() }
+            if let status = await state.knobs.restStatus["gateway/bot"] { return failure(status) }
             let knobs = await state.knobs
             return json(.ok, [
                 "url": .string(await state.baseURL), "shards": .int(1),
@@ -125,6 +129,16 @@ final class DiscordTestGateway: Sendable {
 
     private static func authorized(_ request: Request, _ state: TestGatewayState) async -> Bool {
         await state.recordREST(authorization: request.headers[.authorization], userAgent: request.headers[.userAgent])
+    }
+
+    /// An injected REST failure; a 429 says `retry_after: 7.5` (seconds).
+    private static func failure(_ status: Int) -> Response {
+        if status == 429 {
+            var response = json(.tooManyRequests, ["message": .string("rate limited"), "retry_after": .double(7.5), "global": .bool(false)])
+            response.headers[.retryAfter] = "8"
+            return response
+        }
+        return json(.init(code: status), ["message": .string("injected failure \(status)"), "code": .int(0)])
     }
 
     private static func unauthorized() -> Response {

@@ -24,6 +24,10 @@ actor TestGatewayState {
         var rateLimits: [RateLimit] = []
         /// Answers POSTs to a channel with an HTTP status and a Discord JSON error code.
         var channelFailures: [String: Failure] = [:]
+        /// Answers `users/@me` or `gateway/bot` with this HTTP status instead (429 carries `retry_after` 7.5 s).
+        var restStatus: [String: Int] = [:]
+        /// A RESUME replays this many already-seen events too (READY excepted): the client must drop them.
+        var replayOverlap: Int64 = 0
         /// The guild channels GUILD_CREATE announces.
         var guildChannels: [Channel] = [
             Channel(id: "100", name: "general", type: 0), Channel(id: "101", name: "voice", type: 2),
@@ -57,6 +61,8 @@ actor TestGatewayState {
     private(set) var resumes: [(sessionID: String, seq: Int64?)] = []
     /// The `d` of every heartbeat (nil for null).
     private(set) var heartbeats: [Int64?] = []
+    /// ACKs written (after the write, so a later frame on the socket arrives after them).
+    private(set) var acksSent = 0
     /// Every token the client presented: Authorization headers and IDENTIFY/RESUME payloads.
     private(set) var tokensSeen: Set<String> = []
     private(set) var userAgents: Set<String> = []
@@ -158,7 +164,9 @@ actor TestGatewayState {
     private func resume(_ id: String, after seq: Int64, on connection: Int) -> [Reply] {
         guard let session = sessions[id] else { return [.send(GatewayFrame(.invalidSession, d: .bool(false)).text)] }
         attach(connection, to: id)
-        let replay = session.events.filter { $0.seq > seq }.map { Reply.send($0.text) }
+        let from = seq - knobs.replayOverlap
+        let replay = session.events.filter { $0.seq > from && ($0.seq > seq || !$0.text.contains("\"READY\"")) }
+            .map { Reply.send($0.text) }
         return replay + [.send(append(to: id, type: "RESUMED", d: .null))]
     }
 
@@ -217,6 +225,14 @@ actor TestGatewayState {
     }
 
     func countPostAttempt() { postAttempts += 1 }
+
+    func ackWritten() { acksSent += 1 }
+
+    /// Sends any text (not necessarily a gateway payload) on the live socket.
+    func sendText(_ text: String) async throws {
+        guard let live else { throw TestGatewayError("no live socket") }
+        try await live.writer.write(.text(text))
+    }
 }
 
 struct TestGatewayError: Error, CustomStringConvertible {

@@ -82,7 +82,14 @@ final class GatewaySocket: Sendable {
 
     /// Sends a close frame with `code`, waits up to ``closeGrace`` for the peer to finish the handshake, then drops
     /// the connection. Safe to call more than once and before the socket opened.
+    ///
+    /// Runs in a task of its own: a cancelled caller (daemon shutdown) must still send the resumable close code —
+    /// a cancelled write would fail, and the client library would then close with 1000, ending the session.
     func close(code: UInt16 = GatewaySocket.resumableCloseCode, reason: String? = nil) async {
+        await Task { await closeUncancelled(code: code, reason: reason) }.value
+    }
+
+    private func closeUncancelled(code: UInt16, reason: String?) async {
         if let outbound = writer.withLock({ $0 }) {
             try? await outbound.close(.unknown(code), reason: reason)
         }
