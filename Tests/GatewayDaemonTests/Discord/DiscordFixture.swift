@@ -77,6 +77,14 @@ final class DiscordFixture: Sendable {
         try await g.waitUntil(what, sourceLocation: sourceLocation) { await server.state.check(condition) }
     }
 
+    /// Waits until an attempt has failed and been recorded (a new platform starts in `backing_off` too).
+    func waitForFailure(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await g.waitUntil("an attempt failed", sourceLocation: sourceLocation) {
+            guard let row = try await g.store.platform("dc") else { return false }
+            return row.lastErrorCode != nil && (row.state == .backingOff || row.state == .needsAttention)
+        }
+    }
+
     /// Advances the manual clock to the row's next retry.
     func advanceToRetry() async throws {
         let due = try #require(try await row().nextRetryAt)
