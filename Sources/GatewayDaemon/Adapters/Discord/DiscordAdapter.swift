@@ -17,7 +17,7 @@ actor DiscordAdapter: PlatformAdapter {
     let rest: DiscordREST
     /// Scrubs the token from every text that leaves the adapter.
     let redactor: Redactor
-    var logger: Logger
+    let logger: Logger
 
     var socket: GatewaySocket?
     var iterator: AsyncStream<GatewaySocket.Event>.AsyncIterator?
