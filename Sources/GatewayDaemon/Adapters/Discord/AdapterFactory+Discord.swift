@@ -1,8 +1,6 @@
 extension AdapterFactory {
-    /// Makes the Discord adapter for one attempt.
+    /// Makes the Discord adapter for one attempt. A configuration it cannot use is an `auth`-class `config` error.
     func makeDiscordAdapter(for platform: PlatformConfig, context: AdapterContext) throws -> any PlatformAdapter {
-        throw AdapterError(
-            .auth, code: "adapter_unavailable",
-            message: "this build has no discord adapter yet; only simulated platforms can connect")
+        DiscordAdapter(settings: try DiscordSettings(platform), context: context)
     }
 }

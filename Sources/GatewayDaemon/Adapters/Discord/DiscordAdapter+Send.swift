@@ -1,0 +1,68 @@
+import GatewayStore
+import Logging
+
+extension DiscordAdapter {
+    /// How many 429s one message part may meet before the send gives up.
+    static let maxRateLimitRetries = 3
+    /// A 429 asking for a longer wait than this is not waited out: the send fails `rateLimited` with the wait.
+    static let maxRateLimitWaitMillis: Int64 = 60_000
+
+    /// `POST /channels/{target}/messages`, split into parts of at most 2000 characters. Waits out REST 429s (their
+    /// `retry_after`, on the injected clock; a `global` one holds every send) and retries. A 403/404/50007 is a
+    /// per-message failure with its own code (`message_forbidden`, `unknown_channel`, `cannot_message_user`);
+    /// the connection is fine.
+    func send(_ message: OutgoingMessage) async throws -> SentMessage {
+        let target = message.target
+        guard !target.isEmpty, target.count <= 20, target.allSatisfy(\.isASCII), target.allSatisfy(\.isNumber) else {
+            throw DiscordFailures.invalidTarget.error(detail: "'\(redactor.scrub(String(target.prefix(40))))'")
+        }
+        guard !message.text.isEmpty else { throw DiscordFailures.messageRejected.error(detail: "the message is empty") }
+        let parts = MessageSplitter.split(message.text)
+        var ids: [String] = []
+        for part in parts {
+            do {
+                ids.append(try await post(channel: target, content: part))
+            } catch var error {
+                if !ids.isEmpty { error.message += " (\(ids.count) of \(parts.count) parts were sent: \(ids.joined(separator: ", ")))" }
+                throw error
+            }
+        }
+        return SentMessage(ids: ids)
+    }
+
+    private func post(channel: String, content: String) async throws(AdapterError) -> String {
+        var limited = 0
+        while true {
+            try await waitUntil(globalNotBefore)
+            switch try await rest.postMessage(channel: channel, content: content) {
+            case .created(let id):
+                return id
+            case .failed(let error):
+                throw error
+            case .rateLimited(let limit):
+                limited += 1
+                guard limited <= Self.maxRateLimitRetries, limit.retryAfterMillis <= Self.maxRateLimitWaitMillis else {
+                    throw AdapterError(
+                        .rateLimited, code: "429",
+                        message: "Discord rate-limited the message (retry after \(DurationText.describe(millis: limit.retryAfterMillis)))",
+                        retryAfterMillis: limit.retryAfterMillis)
+                }
+                let until = context.clock.nowMillis() + limit.retryAfterMillis
+                if limit.global { globalNotBefore = max(globalNotBefore, until) }
+                logger.notice("rate-limited sending; waiting", metadata: [
+                    "discord.retry_after_ms": "\(limit.retryAfterMillis)", "discord.global": "\(limit.global)",
+                ])
+                try await waitUntil(until)
+            }
+        }
+    }
+
+    private func waitUntil(_ millis: Int64) async throws(AdapterError) {
+        guard millis > context.clock.nowMillis() else { return }
+        do {
+            try await context.clock.sleep(untilMillis: millis)
+        } catch {
+            throw AdapterError(.network, code: "cancelled", message: "the send was cancelled while waiting out a rate limit")
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import Testing
+
+@testable import GatewayDaemon
+
+/// A local Discord on 127.0.0.1 (port 0): REST under `/api/v10` (Hummingbird) and the gateway WebSocket
+/// (HummingbirdWebSocket) on the same port, with fault injection through ``state``.
+///
+/// `GET /gateway/bot` answers the server's own `ws://` URL; READY's `resume_gateway_url` is `{url}/resume`, so a
+/// RESUME is seen arriving on `/resume`.
+final class DiscordTestGateway: Sendable {
+    let state = TestGatewayState()
+    private let task: Task<Void, any Error>
+    let port: Int
+
+    var apiBase: String { "http://127.0.0.1:\(port)/api/v10" }
+
+    /// Starts the server and waits (bounded, real time) until it listens.
+    init(token: String) async throws {
+        let state = state
+        await state.update { $0.validToken = token }
+        let closes = state.clientCloseCodes
+        let logger = Logger(label: "discord-test-gateway") { _ in CloseFrameRecorder { closes.append($0) } }
+        let app = Application(
+            router: Self.router(state),
+            server: .http1WebSocketUpgrade { request, _, _ in
+                let path = request.path ?? "/"
+                return .upgrade([:]) { inbound, outbound, _ in
+                    try await Self.serveSocket(state: state, path: path, inbound: inbound, outbound: outbound)
+                }
+            },
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in await state.setPort(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        task = Task { try await app.run() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        var port = 0
+        while port == 0 {
+            guard ContinuousClock.now < deadline else { throw TestGatewayError("the test gateway did not start") }
+            try await Task.sleep(for: .milliseconds(5))
+            port = await state.port
+        }
+        self.port = port
+    }
+
+    deinit { task.cancel() }
+
+    func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+
+    // MARK: - Gateway WebSocket
+
+    private static func serveSocket(
+        state: TestGatewayState, path: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
+    ) async throws {
+        let connection = await state.opened(path: path, writer: outbound)
+        do {
+            let interval = await state.knobs.heartbeatIntervalMillis
+            try await outbound.write(.text(GatewayFrame(.hello, d: .object(["heartbeat_interval": .int(interval)])).text))
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message, let frame = GatewayFrame(text: text) else { continue }
+                for reply in await state.received(frame, on: connection) {
+                    switch reply {
+                    case .send(let text):
+                        try await outbound.write(.text(text))
+                        if frame.opcode == .heartbeat { await state.ackWritten() }
+                    case .close(let code): try await outbound.close(.unknown(UInt16(code)), reason: "closed by the test gateway")
+                    }
+                }
+            }
+        } catch {
+            await state.closed(connection)
+            throw error
+        }
+        await state.closed(connection)
+    }
+
+    // MARK: - REST
+
+    private static func router(_ state: TestGatewayState) -> Router<BasicRequestContext> {
+        let router = Router()
+        let api = router.group("api/v10")
+        api.get("users/@me") { request, _ -> Response in
+            guard await authorized(request, state) else { return unauthorized() }
+            if let status = await state.knobs.restStatus["users/@me"] { return failure(status) }
+            return json(.ok, ["id": .string("bot-1"), "username": .string("gatewayd-test"), "bot": .bool(true)])
+        }
+        api.get("gateway/bot") { request, _ -> Response in
+            guard await authorized(request, state) else { return unauthorized() }
+            if let status = await state.knobs.restStatus["gateway/bot"] { return failure(status) }
+            let knobs = await state.knobs
+            return json(.ok, [
+                "url": .string(await state.baseURL), "shards": .int(1),
+                "session_start_limit": .object([
+                    "total": .int(knobs.sessionStartTotal), "remaining": .int(knobs.sessionStartRemaining),
+                    "reset_after": .int(knobs.sessionStartResetAfterMillis), "max_concurrency": .int(1),
+                ]),
+            ])
+        }
+        api.post("channels/:channel/messages") { request, context -> Response in
+            guard await authorized(request, state) else { return unauthorized() }
+            let channel = context.parameters.get("channel") ?? ""
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let content = JSONValue(parsing: Data(body.readableBytesView))?["content"]?.stringValue ?? ""
+            if let limit = await state.nextRateLimit() {
+                await state.countPostAttempt()
+                var response = json(.tooManyRequests, [
+                    "message": .string("You are being rate limited."), "retry_after": .double(limit.retryAfter),
+                    "global": .bool(limit.global),
+                ])
+                response.headers[.retryAfter] = String(Int(limit.retryAfter.rounded(.up)))
+                return response
+            }
+            if let failure = await state.knobs.channelFailures[channel] {
+                await state.countPostAttempt()
+                return json(.init(code: failure.status), ["message": .string("refused by the test gateway"), "code": .int(Int64(failure.code))])
+            }
+            let number = await state.recordPost(channel: channel, content: content)
+            return json(.ok, ["id": .string("posted-\(number)"), "channel_id": .string(channel), "content": .string(content)])
+        }
+        return router
+    }
+
+    private static func authorized(_ request: Request, _ state: TestGatewayState) async -> Bool {
+        await state.recordREST(authorization: request.headers[.authorization], userAgent: request.headers[.userAgent])
+    }
+
+    /// An injected REST failure; a 429 says `retry_after: 7.5` (seconds).
+    private static func failure(_ status: Int) -> Response {
+        if status == 429 {
+            var response = json(.tooManyRequests, ["message": .string("rate limited"), "retry_after": .double(7.5), "global": .bool(false)])
+            response.headers[.retryAfter] = "8"
+            return response
+        }
+        return json(.init(code: status), ["message": .string("injected failure \(status)"), "code": .int(0)])
+    }
+
+    private static func unauthorized() -> Response {
+        json(.unauthorized, ["message": .string("401: Unauthorized"), "code": .int(0)])
+    }
+
+    private static func json(_ status: HTTPResponse.Status, _ object: [String: JSONValue]) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(object).text)))
+    }
+}
