@@ -97,6 +97,7 @@ struct DiscordFailureTableTests {
     func perMessage(status: Int, jsonCode: Int, code: String) throws {
         let failure = try #require(DiscordFailures.message(status: status, jsonCode: jsonCode))
         #expect(failure.code == code && !failure.errorClass.isRetryable, "retrying the same message cannot help")
+        #expect(failure.error().scope == .message, "the outbox fails this message only; the connection stays up")
         #expect(DiscordFailures.message(status: 500, jsonCode: nil) == nil, "a 5xx is not the message's fault")
         #expect(DiscordFailures.message(status: 401, jsonCode: 0) == nil, "a bad token is not the message's fault")
     }

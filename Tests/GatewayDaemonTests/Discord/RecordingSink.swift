@@ -3,7 +3,7 @@ import Synchronization
 
 @testable import GatewayDaemon
 
-/// An inbound sink that records every message handed to it and persists the cursors as the daemon's own sink does
+/// An inbound sink that records every message handed to it and stores them with their cursors as the daemon's own sink does
 /// (through a store it opens on the gateway's database file on first use).
 final class RecordingSink: InboundSink {
     private let path: String
@@ -24,7 +24,7 @@ final class RecordingSink: InboundSink {
             state.store = opened
             return opened
         }
-        try await CursorSink(store: store).handOff(platform: platform, messages: messages, cursors: cursors)
+        try await InboxSink(store: store).handOff(platform: platform, messages: messages, cursors: cursors)
         state.withLock { $0.messages += messages }
     }
 }

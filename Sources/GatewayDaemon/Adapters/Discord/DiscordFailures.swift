@@ -20,6 +20,8 @@ struct DiscordFailure: Sendable, Equatable {
     let known: Bool
     /// What it means, for the operator.
     let summary: String
+    /// A failure of one message only (the connection is fine): the outbox fails that message and goes on.
+    var perMessage = false
 
     /// The failure as the error supervision sees, with `detail` appended; `detail` must already be redacted.
     func error(detail: String? = nil, retryAfterMillis: Int64? = nil) -> AdapterError {
@@ -27,6 +29,7 @@ struct DiscordFailure: Sendable, Equatable {
             errorClass, code: code, message: detail.map { "\(summary): \($0)" } ?? summary,
             retryAfterMillis: retryAfterMillis)
         error.classified = known
+        if perMessage { error.scope = .message }
         return error
     }
 }
@@ -135,15 +138,18 @@ enum DiscordFailures {
         }
     }
 
-    static let cannotMessageUser = row(.auth, "cannot_message_user", .keep, "Discord will not deliver to this user (50007: DMs closed or no shared guild)")
-    static let messageForbidden = row(.auth, "message_forbidden", .keep, "the bot may not post in this channel (HTTP 403)")
-    static let unknownChannel = row(.auth, "unknown_channel", .keep, "no such channel, or the bot cannot see it (HTTP 404)")
-    static let messageRejected = row(.auth, "message_rejected", .keep, "Discord rejected the message (HTTP 400)")
-    static let invalidTarget = row(.auth, "invalid_target", .keep, "the target is not a Discord channel id (a snowflake)")
+    static let cannotMessageUser = row(.auth, "cannot_message_user", .keep, "Discord will not deliver to this user (50007: DMs closed or no shared guild)", perMessage: true)
+    static let messageForbidden = row(.auth, "message_forbidden", .keep, "the bot may not post in this channel (HTTP 403)", perMessage: true)
+    static let unknownChannel = row(.auth, "unknown_channel", .keep, "no such channel, or the bot cannot see it (HTTP 404)", perMessage: true)
+    static let messageRejected = row(.auth, "message_rejected", .keep, "Discord rejected the message (HTTP 400)", perMessage: true)
+    static let invalidTarget = row(.auth, "invalid_target", .keep, "the target is not a Discord channel id (a snowflake)", perMessage: true)
 
     private static func row(
-        _ errorClass: ErrorClass, _ code: String, _ session: DiscordFailure.Session, _ summary: String, loud: Bool = false
+        _ errorClass: ErrorClass, _ code: String, _ session: DiscordFailure.Session, _ summary: String, loud: Bool = false,
+        perMessage: Bool = false
     ) -> DiscordFailure {
-        DiscordFailure(errorClass: errorClass, code: code, session: session, loud: loud, known: true, summary: summary)
+        DiscordFailure(
+            errorClass: errorClass, code: code, session: session, loud: loud, known: true, summary: summary,
+            perMessage: perMessage)
     }
 }
