@@ -63,7 +63,7 @@ struct IRCNgircdTests {
         try await g.settle()
 
         server.kill9()
-        try await g.waitFor("chat", .backingOff)
+        try await g.waitForFailure("chat")
         let down = try await g.row("chat")
         #expect(down.lastErrorClass == .network, "\(down.lastErrorCode ?? "-"): \(down.lastError ?? "-")")
         #expect(down.nextRetryAt == g.clock.nowMillis() + 30_000)
@@ -97,20 +97,24 @@ struct IRCNgircdTests {
         try await g.stop()
     }
 
-    @Test("wrong server password → needs_attention; no further attempts; the password is in no log, error or DB byte")
+    @Test("no 001 in time → network; then wrong password → needs_attention, never retried; the password is in no log, error or DB byte")
     func wrongPasswordNeedsAttention() async throws {
         let secret = "wrong-secret-8472"
         let server = try await Ngircd(password: "right-password-31337")
-        let port = server.port
-        server.kill9()  // first a network failure with the password configured: the secret must survive that too
+        // First a network failure with the password configured — the secret must survive that too: a stopped server
+        // accepts the TCP connection (kernel backlog) but never sends 001, so registration times out.
+        server.pause()
         let capture = LogCapture()
         let g = try await Harness(
-            Self.yaml(port: port, extra: ", password: ${IRC_PASS}"), environment: ["IRC_PASS": secret],
+            Self.yaml(port: server.port, extra: ", password: ${IRC_PASS}, register_timeout: 20s"), environment: ["IRC_PASS": secret],
             logger: capture.logger())
-        try await g.waitFor("chat", .backingOff)
-        #expect(try await g.row("chat").lastErrorClass == .network)
+        try await g.waitUntil("registration started") { capture.text.contains("irc line sent irc.line=USER") }
+        g.clock.advance(seconds: 20)
+        try await g.waitForFailure("chat")
+        let timedOut = try await g.row("chat")
+        #expect(timedOut.lastErrorClass == .network && timedOut.lastErrorCode == "register_timeout", "\(timedOut.lastError ?? "-")")
 
-        try await server.start()
+        server.resume()
         g.clock.advance(seconds: 30)
         try await g.waitFor("chat", .needsAttention)
         let row = try await g.row("chat")
@@ -138,7 +142,7 @@ struct IRCNgircdTests {
         let g = try await Harness(
             Self.yaml(port: server.port, extra: ", sasl_user: gwbot, sasl_password: ${IRC_SASL}"),
             environment: ["IRC_SASL": secret], logger: capture.logger())
-        try await g.waitFor("chat", .backingOff)
+        try await g.waitForFailure("chat")
         let row = try await g.row("chat")
         #expect(row.lastErrorClass == .server && row.lastErrorCode == "sasl_unavailable", "\(row.lastError ?? "-")")
         #expect(capture.text.contains("CAP LS 302") && (row.lastError ?? "").contains("does not offer SASL"))
@@ -160,7 +164,7 @@ struct IRCNgircdTests {
         server.pause()
         g.clock.advance(seconds: 30)  // idle for ping_interval: our PING goes out
         g.clock.advance(seconds: 10)  // and nothing comes back within ping_timeout
-        try await g.waitFor("chat", .backingOff)
+        try await g.waitForFailure("chat")
         let row = try await g.row("chat")
         #expect(row.lastErrorClass == .network && row.lastErrorCode == "ping_timeout", "\(row.lastError ?? "-")")
         #expect(row.nextRetryAt == g.clock.nowMillis() + 60_000, "requeued with backoff")
@@ -169,6 +173,42 @@ struct IRCNgircdTests {
         server.resume()
         g.clock.advance(seconds: 60)
         try await g.waitFor("chat", .connected)
+        try await g.stop()
+    }
+}
+
+/// TLS with swift-nio-ssl against ngircd's TLS port (GnuTLS), with a CA made for the test.
+@Suite(
+    "IRC over TLS against a real ngircd", .serialized,
+    .enabled(if: Ngircd.isInstalled && TestCertificates.isAvailable, "needs /usr/sbin/ngircd and /usr/bin/openssl"))
+struct IRCTLSTests {
+    @Test("tls with the test CA connects, joins and delivers both ways; without trusting the CA it fails as network/tls")
+    func tlsRoundTrip() async throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let server = try await Ngircd(tls: (certificates.certificateFile, certificates.keyFile))
+        let tlsPort = try #require(server.tlsPort)
+        let sink = RecordingSink()
+        let g = try await Harness("""
+            reconnect: { base: 30s, jitter: 0 }
+            when_all_failed: stay
+            platforms:
+              secure: { type: irc, server: localhost, port: \(tlsPort), tls: true, tls_ca_file: "\(certificates.caFile)", nick: gwbot, channels: ["#test"] }
+              untrusted: { type: irc, server: 127.0.0.1, port: \(tlsPort), tls: true, nick: other, channels: ["#test"] }
+            """, sink: sink)
+        try await g.waitFor("secure", .connected)
+        try await g.waitForFailure("untrusted")
+        let untrusted = try await g.row("untrusted")
+        #expect(untrusted.lastErrorClass == .network && untrusted.lastErrorCode == "tls", "\(untrusted.lastError ?? "-")")
+
+        let raw = try await RawIRCClient.connect(port: server.port, nick: "watcher")
+        try await raw.send("JOIN #test")
+        try await raw.waitFor("the TLS bot in #test") { $0.contains(" 353 watcher ") && $0.contains("gwbot") }
+        _ = try await g.runner.router.send(OutgoingMessage(target: "#test", text: "over TLS"), on: "secure")
+        try await raw.waitFor("the message") { $0.hasSuffix("PRIVMSG #test :over TLS") }
+        try await raw.send("PRIVMSG gwbot :back over TLS")
+        try await g.waitUntil("the sink got it") { sink.messages.contains { $0.text == "back over TLS" && $0.platform == "secure" } }
+        await raw.close()
         try await g.stop()
     }
 }

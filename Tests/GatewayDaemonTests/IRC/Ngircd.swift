@@ -14,7 +14,7 @@ final class Ngircd: Sendable {
     private let tls: (certificate: String, key: String)?
 
     var port: Int { state.withLock { $0.port } }
-    /// The TLS port, when started with certificates (the plain port + 1 is not used: TLS gets its own free port).
+    /// The TLS port, when started with a certificate.
     let tlsPort: Int?
 
     /// Writes a config (global `Password =` when given) and starts the server; retries on a port someone else took.
@@ -59,9 +59,11 @@ final class Ngircd: Sendable {
             let pid = try spawn(config: config.path)
             state.withLock { $0.pid = pid }
             while ContinuousClock.now < deadline {
-                if Self.accepts(port: port) { return }
+                // ngircd itself says it listens (another test's server could hold a port we picked), and it does.
+                let ports = [port] + (tlsPort.map { [$0] } ?? [])
+                if ports.allSatisfy({ log.contains("listening on [127.0.0.1]:\($0) ") && Self.accepts(port: $0) }) { return }
                 var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid {  // exited: the port was not free yet
+                if waitpid(pid, &status, WNOHANG) == pid || kill(pid, 0) != 0 {  // exited: the port was not free
                     state.withLock { $0.pid = nil }
                     break
                 }
@@ -128,7 +130,6 @@ final class Ngircd: Sendable {
         let logFile = directory.appending(path: "ngircd.log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logFile)
-        handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
         try process.run()

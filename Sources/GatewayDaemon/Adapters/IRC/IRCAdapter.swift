@@ -87,11 +87,11 @@ public final class IRCAdapter: PlatformAdapter {
         guard !target.isEmpty, !target.unicodeScalars.contains(where: { $0.value <= 0x20 || $0 == "," || $0 == ":" }) else {
             throw AdapterError(.server, code: "invalid_target", message: "'\(target)' is not an IRC channel or nick")
         }
-        let pieces = IRCTextSplitter.split(message.text, maxBytes: IRCTextSplitter.maxTextBytes(target: target, nick: session.nick))
+        let pieces = IRCTextSplitter.split(message.text, maxBytes: IRCTextSplitter.maxTextBytes(target: target, nick: session.nick, prefix: session.ownPrefix))
         guard !pieces.isEmpty else {
             throw AdapterError(.server, code: "empty_message", message: "IRC cannot send an empty message")
         }
-        try await outbox.send(pieces.map { IRCLine.make("PRIVMSG", [target, $0]) })
+        try await outbox.send(pieces.map { IRCLine.make("PRIVMSG", [target, $0], trailing: true) })
         let first = state.withLock { state -> UInt64 in
             defer { state.sent += UInt64(pieces.count) }
             return state.sent + 1
@@ -107,7 +107,7 @@ public final class IRCAdapter: PlatformAdapter {
         }
         outbox.close(Self.stoppedError)
         connection?.post(.stop)
-        connection?.close(quit: .make("QUIT", ["gatewayd: disconnecting"]))
+        connection?.close(quit: .make("QUIT", ["gatewayd: disconnecting"], trailing: true))
     }
 
     public func channels() async -> [ChannelEntry] {
@@ -158,7 +158,7 @@ public final class IRCAdapter: PlatformAdapter {
         }
         defer { timer.cancel() }
         var registration = IRCRegistration(settings: settings)
-        for line in registration.start() { try await write(line, on: connection) }
+        try await send(registration.start(), on: connection)
         for await event in connection.events {
             switch event {
             case .received(.line(let text)):
@@ -167,7 +167,7 @@ public final class IRCAdapter: PlatformAdapter {
                 guard let message = IRCMessage(parsing: text) else { continue }
                 switch registration.handle(message) {
                 case .none: continue
-                case .send(let lines): for line in lines { try await write(line, on: connection) }
+                case .send(let lines): try await send(lines, on: connection)
                 case .registered(let nick): return nick
                 case .failed(let error): throw redacted(error)
                 }
@@ -184,6 +184,23 @@ public final class IRCAdapter: PlatformAdapter {
             }
         }
         throw IRCFailures.classify(.endOfStream, message: "the connection ended during registration")
+    }
+
+    /// Writes registration lines. A failed write means the channel closed: the reason (a TLS handshake failure, a
+    /// reset) is already in the event stream, and it says more than "I/O on closed channel".
+    private func send(_ lines: [IRCLine], on connection: IRCConnection) async throws {
+        do {
+            for line in lines { try await write(line, on: connection) }
+        } catch {
+            for await event in connection.events {
+                switch event {
+                case .transportFailed(let cause): throw redacted(cause)
+                case .closed, .stop, .registrationDeadline: throw error
+                case .received: continue
+                }
+            }
+            throw error
+        }
     }
 
     /// Sends the JOINs (as few lines as fit), booked on the pacer, and starts the session.

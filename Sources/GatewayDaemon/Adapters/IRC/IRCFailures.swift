@@ -115,9 +115,6 @@ enum IRCFailures {
         return AdapterError(rule.errorClass, code: rule.code, message: message, retryAfterMillis: rule.retryAfterMillis)
     }
 
-    /// Whether a numeric ends the connection (a row maps it); other numerics are ordinary replies.
-    static func isFatal(numeric: String) -> Bool { rule(for: .numeric(numeric)) != nil }
-
     private static func fallbackCode(_ signal: Signal) -> String {
         switch signal {
         case .numeric(let code): return code

@@ -13,14 +13,15 @@ struct IRCLine: Sendable, Equatable, CustomStringConvertible {
 
     var description: String { logText }
 
-    /// Builds `COMMAND p1 p2 :last`. The last parameter gets a colon when it needs one (empty, contains a space,
-    /// starts with a colon); middle parameters lose spaces. Unsafe characters (CR, LF, NUL) are removed.
-    static func make(_ command: String, _ params: [String] = []) -> IRCLine {
+    /// Builds `COMMAND p1 p2 :last`. The last parameter gets a colon when `trailing` says so (free text) or when it
+    /// needs one (empty, contains a space, starts with a colon); middle parameters lose spaces. Unsafe characters
+    /// (CR, LF, NUL) are removed.
+    static func make(_ command: String, _ params: [String] = [], trailing: Bool = false) -> IRCLine {
         var parts = [clean(command).filter { $0 != " " }]
         for (index, raw) in params.enumerated() {
             var param = clean(raw)
             if index == params.count - 1 {
-                if param.isEmpty || param.contains(" ") || param.hasPrefix(":") { param = ":" + param }
+                if trailing || param.isEmpty || param.contains(" ") || param.hasPrefix(":") { param = ":" + param }
             } else {
                 param = param.filter { $0 != " " }
                 if param.hasPrefix(":") { param.removeFirst() }

@@ -28,6 +28,9 @@ final class IRCOutbox: Sendable {
         state = Mutex(State(pacer: pacer))
     }
 
+    /// How many lines wait to be written.
+    var queuedCount: Int { state.withLock { $0.queue.count } }
+
     /// Queues `lines` and returns once the last one is written. Throws the close reason when the queue closes first.
     func send(_ lines: [IRCLine]) async throws {
         guard !lines.isEmpty else { return }

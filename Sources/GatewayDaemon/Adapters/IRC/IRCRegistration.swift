@@ -52,7 +52,7 @@ struct IRCRegistration: Sendable {
         var lines = [IRCLine.make("CAP", ["LS", "302"])]
         if let password { lines.append(.make("PASS", [password.revealed])) }
         lines.append(.make("NICK", [nicks[0]]))
-        lines.append(.make("USER", [username, "0", "*", realname]))
+        lines.append(.make("USER", [username, "0", "*", realname], trailing: true))
         return lines
     }
 
@@ -129,7 +129,7 @@ struct IRCRegistration: Sendable {
     private mutating func request(_ caps: Set<String>) -> Step {
         guard !caps.isEmpty else { return end() }
         phase = .requested(caps)
-        return .send([.make("CAP", ["REQ", caps.sorted().joined(separator: " ")])])
+        return .send([.make("CAP", ["REQ", caps.sorted().joined(separator: " ")], trailing: true)])
     }
 
     private mutating func end() -> Step {

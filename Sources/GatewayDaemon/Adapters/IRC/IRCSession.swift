@@ -20,6 +20,8 @@ struct IRCSession: Sendable {
     /// Distinguishes synthesized ids of this connection from any other's (the connect time, Unix ms).
     let connectionID: Int64
     private(set) var nick: String
+    /// Our `nick!user@host` as the server relays it, once seen (our JOIN echo): sizes outgoing pieces exactly.
+    private(set) var ownPrefix: String?
     /// Channels we asked to join or were put into, minus those refused or left; in join order.
     private(set) var channels: [String]
     private var sequence: UInt64 = 0
@@ -46,9 +48,14 @@ struct IRCSession: Sendable {
         case "PRIVMSG":
             return inbound(message).map { [.deliver($0)] } ?? []
         case "NICK":
-            if isUs(message.nick), let new = message.param(0) { nick = new }
+            if isUs(message.nick), let new = message.param(0) {
+                nick = new
+                ownPrefix = nil
+            }
         case "JOIN":
-            if isUs(message.nick), let channel = message.param(0), index(of: channel) == nil { channels.append(channel) }
+            guard isUs(message.nick), let channel = message.param(0) else { return [] }
+            ownPrefix = message.prefix
+            if index(of: channel) == nil { channels.append(channel) }
         case "PART":
             if isUs(message.nick), let channel = message.param(0) { remove(channel) }
         case "KICK":

@@ -8,10 +8,11 @@ enum IRCTextSplitter {
     /// The usual budget for the text of one PRIVMSG.
     static let defaultMaxBytes = 440
 
-    /// The text budget for `PRIVMSG target :text` as the server relays it with our full prefix
-    /// (`:nick!~user@host `, user ≤ 10 and host ≤ 63 bytes), inside 512 bytes with CR LF; at most ``defaultMaxBytes``.
-    static func maxTextBytes(target: String, nick: String) -> Int {
-        let relayedPrefix = 1 + nick.utf8.count + 2 + 10 + 1 + 63 + 1
+    /// The text budget for `PRIVMSG target :text` as the server relays it with our prefix, inside 512 bytes with
+    /// CR LF; at most ``defaultMaxBytes``. `prefix` is our `nick!user@host` as the server showed it (from our JOIN
+    /// echo); without it, the worst case is assumed (`nick!~` + 10-byte user + `@` + 63-byte host).
+    static func maxTextBytes(target: String, nick: String, prefix: String? = nil) -> Int {
+        let relayedPrefix = 1 + (prefix?.utf8.count ?? (nick.utf8.count + 2 + 10 + 1 + 63)) + 1
         let command = "PRIVMSG ".utf8.count + target.utf8.count + 2
         return max(32, min(defaultMaxBytes, IRCLine.maxBytes - 2 - relayedPrefix - command))
     }
