@@ -57,6 +57,9 @@ struct IRCMessageTests {
         #expect(IRCLine.make("PONG", [""]).text == "PONG :")
         let pass = IRCLine.make("PASS", ["hunter22"])
         #expect(pass.text == "PASS hunter22" && pass.logText == "PASS <redacted>" && "\(pass)" == "PASS <redacted>")
+        var dumped = ""
+        dump(IRCRegistration.Step.send([pass]), to: &dumped)
+        #expect(!dumped.contains("hunter22") && !String(reflecting: pass).contains("hunter22"))
         #expect(IRCLine.make("AUTHENTICATE", ["PLAIN"]).logText == "AUTHENTICATE PLAIN")
         #expect(IRCLine.make("AUTHENTICATE", ["+"]).logText == "AUTHENTICATE +")
         #expect(IRCLine.make("AUTHENTICATE", ["Z3dib3QAZ3dib3QAaHVudGVyMjI="]).logText == "AUTHENTICATE <redacted>")

@@ -36,6 +36,13 @@ final class RawIRCClient: Sendable {
         try await channel.writeAndFlush(buffer).get()
     }
 
+    /// Sends raw bytes (e.g. text that is not UTF-8) followed by CR LF.
+    func send(bytes: [UInt8]) async throws {
+        var buffer = channel.allocator.buffer(capacity: bytes.count + 2)
+        buffer.writeBytes(bytes + [13, 10])
+        try await channel.writeAndFlush(buffer).get()
+    }
+
     var received: [String] { lines.all }
 
     /// Waits (real time, bounded) for a received line matching `predicate`, and returns it.
