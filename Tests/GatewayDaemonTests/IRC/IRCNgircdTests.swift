@@ -28,7 +28,7 @@ struct IRCNgircdTests {
 
         let raw = try await RawIRCClient.connect(port: server.port, nick: "watcher")
         try await raw.send("JOIN #test")
-        try await raw.waitFor("the bot in #test's names") { $0.contains(" 353 watcher ") && $0.contains("gwbot") }
+        try await raw.waitForMember("gwbot", in: "#test")
         #expect(try await g.runner.router.directory(platform: "chat").map(\.channel.id) == ["#test"])
 
         let sent = try await g.runner.router.send(OutgoingMessage(target: "#test", text: "hello from gatewayd"), on: "chat")
@@ -77,7 +77,7 @@ struct IRCNgircdTests {
         try await g.waitFor("chat", .connected)
         let raw = try await RawIRCClient.connect(port: server.port, nick: "watcher")
         try await raw.send("JOIN #test")
-        try await raw.waitFor("the bot back in #test") { $0.contains(" 353 watcher ") && $0.contains("gwbot") }
+        try await raw.waitForMember("gwbot", in: "#test")
         await raw.close()
         try await g.stop()
     }
@@ -90,9 +90,7 @@ struct IRCNgircdTests {
         let g = try await Harness(Self.yaml(port: server.port), logger: capture.logger())
         try await g.waitFor("chat", .connected)
         try await holder.send("JOIN #test")
-        try await holder.waitFor("gwbot_ in #test") { line in
-            (line.contains(" 353 gwbot ") && line.contains("gwbot_")) || (line.hasPrefix(":gwbot_!") && line.hasSuffix("JOIN :#test"))
-        }
+        try await holder.waitForMember("gwbot_", in: "#test")
         #expect(capture.text.contains("irc registered") && capture.text.contains("irc.nick=gwbot_"))
         let sent = try await g.runner.router.send(OutgoingMessage(target: "gwbot", text: "I took your nick"), on: "chat")
         #expect(sent.ids.count == 1)

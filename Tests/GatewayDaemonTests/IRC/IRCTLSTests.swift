@@ -30,7 +30,7 @@ struct IRCTLSTests {
 
         let raw = try await RawIRCClient.connect(port: server.port, nick: "watcher")
         try await raw.send("JOIN #test")
-        try await raw.waitFor("the TLS bot in #test") { $0.contains(" 353 watcher ") && $0.contains("gwbot") }
+        try await raw.waitForMember("gwbot", in: "#test")
         _ = try await g.runner.router.send(OutgoingMessage(target: "#test", text: "over TLS"), on: "secure")
         try await raw.waitFor("the message") { $0.hasSuffix("PRIVMSG #test :over TLS") }
         try await raw.send("PRIVMSG gwbot :back over TLS")

@@ -60,6 +60,18 @@ final class RawIRCClient: Sendable {
         throw NgircdError("timed out waiting for \(what)")
     }
 
+    /// Waits until `nick` is seen in `channel`: in the NAMES reply after our JOIN, or by its own JOIN after ours.
+    func waitForMember(_ nick: String, in channel: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await waitFor("\(nick) in \(channel)", sourceLocation: sourceLocation) { line in
+            let fields = line.split(separator: " ")
+            guard fields.count >= 3 else { return false }
+            let joined = fields[0].hasPrefix(":\(nick)!") && fields[1] == "JOIN" && fields[2].drop { $0 == ":" } == channel
+            let names = fields[1] == "353" && fields.contains(Substring(channel))
+                && (line.split(separator: ":").last ?? "").split(separator: " ").contains { $0.drop { "~&@%+".contains($0) } == nick }
+            return names || joined
+        }
+    }
+
     func close() async { try? await channel.close() }
 
     final class Recorder: Sendable {
