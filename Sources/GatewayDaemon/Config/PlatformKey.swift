@@ -56,6 +56,10 @@ struct PlatformKey: Sendable, Equatable {
             "sasl_user": .optional(.string),
             "sasl_password": .optional(.secret),
             "channels": .optional(.stringList),
+            "tls_ca_file": .optional(.string),
+            "ping_interval": .optional(.duration),
+            "ping_timeout": .optional(.duration),
+            "register_timeout": .optional(.duration),
         ],
         .simulated: [
             "script": .required(.string),

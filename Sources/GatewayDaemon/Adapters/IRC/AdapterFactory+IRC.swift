@@ -1,8 +1,6 @@
 extension AdapterFactory {
-    /// Makes the IRC adapter for one attempt.
+    /// Makes the IRC adapter for one attempt. Throws `auth`/`config` when the configuration cannot work.
     func makeIRCAdapter(for platform: PlatformConfig, context: AdapterContext) throws -> any PlatformAdapter {
-        throw AdapterError(
-            .auth, code: "adapter_unavailable",
-            message: "this build has no irc adapter yet; only simulated platforms can connect")
+        try IRCAdapter(platform: platform, context: context)
     }
 }

@@ -1,0 +1,81 @@
+import GatewayStore
+import Testing
+
+@testable import GatewayDaemon
+
+@Suite("IRC settings")
+struct IRCSettingsTests {
+    static func platform(_ fields: String, environment: [String: String] = [:]) throws -> PlatformConfig {
+        let config = try GatewayConfig.parse(
+            yaml: "platforms:\n  chat: { type: irc, \(fields) }\n", source: "test.yaml", environment: environment)
+        return try #require(config.platforms.first)
+    }
+
+    @Test("defaults: port 6667 (6697 with tls), alternates nick_ and nick__, username = nick, 2m idle PING, 1m timeout")
+    func defaults() throws {
+        let plain = try IRCSettings(try Self.platform("server: irc.example, nick: gwbot"))
+        #expect(plain.port == 6667 && !plain.tls && plain.altNicks == ["gwbot_", "gwbot__"] && plain.username == "gwbot")
+        #expect(plain.realname == "gatewayd" && plain.channels.isEmpty && plain.password == nil && plain.sasl == nil)
+        #expect(plain.pingIntervalMillis == 120_000 && plain.pingTimeoutMillis == 60_000 && plain.registerTimeoutMillis == 20_000)
+        #expect(try IRCSettings(try Self.platform("server: irc.example, nick: gwbot, tls: true")).port == 6697)
+        let short = try IRCSettings(try Self.platform("server: s, nick: n, reconnect: { connect_timeout: 8s }"))
+        #expect(short.registerTimeoutMillis == 6_000, "¾ of the connect timeout, so our own deadline fires first")
+    }
+
+    @Test("every key is read; secrets stay Secrets; sasl_user defaults to the nick")
+    func allKeys() throws {
+        let settings = try IRCSettings(try Self.platform("""
+            server: irc.example, port: 7000, tls: true, tls_ca_file: /etc/ca.pem, nick: gwbot, alt_nicks: [gw2], \
+            username: bot, realname: "The Bot", password: ${P}, sasl_password: ${S}, channels: ["#a", "&b"], \
+            ping_interval: 45s, ping_timeout: 15s, register_timeout: 10s
+            """, environment: ["P": "server-pass", "S": "sasl-pass"]))
+        #expect(settings.port == 7000 && settings.tlsCAFile == "/etc/ca.pem" && settings.altNicks == ["gw2"])
+        #expect(settings.username == "bot" && settings.realname == "The Bot" && settings.channels == ["#a", "&b"])
+        #expect(settings.password?.revealed == "server-pass" && settings.sasl?.user == "gwbot" && settings.sasl?.password.revealed == "sasl-pass")
+        #expect(settings.pingIntervalMillis == 45_000 && settings.pingTimeoutMillis == 15_000 && settings.registerTimeoutMillis == 10_000)
+        #expect(settings.nicks == ["gwbot", "gw2"])
+    }
+
+    @Test("values that cannot work are auth/config errors (a human must fix the file)", arguments: [
+        "server: irc.example, nick: '9lives'",
+        "server: irc.example, nick: 'two words'",
+        "server: irc.example, nick: gwbot, alt_nicks: ['bad!nick']",
+        "server: irc.example, nick: gwbot, port: 70000",
+        "server: irc.example, nick: gwbot, channels: ['nohash']",
+        "server: irc.example, nick: gwbot, channels: ['#a,#b']",
+        "server: irc.example, nick: gwbot, sasl_user: acct",
+        "server: irc.example, nick: gwbot, ping_timeout: 10ms",
+        "server: irc.example, nick: gwbot, username: 'a b'",
+    ])
+    func invalid(fields: String) throws {
+        let platform = try Self.platform(fields)
+        #expect {
+            _ = try IRCSettings(platform)
+        } throws: { error in
+            (error as? AdapterError)?.errorClass == .auth && (error as? AdapterError)?.code == "config"
+        }
+    }
+
+    @Test("the factory builds the IRC adapter; a bad configuration becomes needs_attention with no connection made")
+    func factory() async throws {
+        let g = try await Harness("""
+            when_all_failed: stay
+            platforms:
+              chat: { type: irc, server: 127.0.0.1, port: 1, nick: "9bad" }
+            """)
+        try await g.waitFor("chat", .needsAttention)
+        let row = try await g.row("chat")
+        #expect(row.lastErrorCode == "config" && (row.lastError ?? "").contains("nick"))
+        try await g.stop()
+    }
+
+    @Test("JOIN lines batch channels with commas and stay within 512 bytes")
+    func joinLines() {
+        #expect(IRCAdapter.joinLines(["#a", "#b"]).map(\.text) == ["JOIN #a,#b"])
+        let many = (1...60).map { "#channel-number-\($0)" }
+        let lines = IRCAdapter.joinLines(many)
+        #expect(lines.count > 1 && lines.allSatisfy { $0.text.utf8.count <= 510 })
+        #expect(lines.flatMap { $0.text.dropFirst(5).split(separator: ",").map(String.init) } == many)
+        #expect(IRCAdapter.joinLines([]).isEmpty)
+    }
+}
