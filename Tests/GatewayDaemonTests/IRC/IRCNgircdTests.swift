@@ -22,7 +22,7 @@ struct IRCNgircdTests {
     @Test("connects and joins; a message sent through the router reaches a raw client, and back to the sink")
     func connectJoinSendReceive() async throws {
         let server = try await Ngircd()
-        let sink = RecordingSink()
+        let sink = CollectingSink()
         let g = try await Harness(Self.yaml(port: server.port), sink: sink)
         try await g.waitFor("chat", .connected)
 

@@ -15,7 +15,7 @@ struct IRCTLSTests {
         defer { certificates.remove() }
         let server = try await Ngircd(tls: (certificates.certificateFile, certificates.keyFile))
         let tlsPort = try #require(server.tlsPort)
-        let sink = RecordingSink()
+        let sink = CollectingSink()
         let g = try await Harness("""
             reconnect: { base: 30s, jitter: 0 }
             when_all_failed: stay

@@ -2,8 +2,8 @@ import Synchronization
 
 @testable import GatewayDaemon
 
-/// An inbound sink that keeps every handed-on message (and the cursors that came with it).
-final class RecordingSink: InboundSink {
+/// An inbound sink that keeps every handed-on message (and the cursors that came with it) in memory only.
+final class CollectingSink: InboundSink {
     private let state = Mutex<(messages: [InboundMessage], cursors: [[String: String]])>(([], []))
 
     var messages: [InboundMessage] { state.withLock { $0.messages } }
