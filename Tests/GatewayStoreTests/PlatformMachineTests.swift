@@ -174,3 +174,22 @@ struct PlatformMachineTests {
         #expect(outcome.record.nextRetryAt == now + 200_000 && outcome.record.notBefore == now)
     }
 }
+
+@Suite("State machine: server-requested reconnects")
+struct ReconnectAtOnceTests {
+    @Test("a disconnect the server asked for is due at once even when the connection was not stable")
+    func atOnce() throws {
+        let now: Int64 = 1_800_000_000_000
+        var record = PlatformRecord(name: "dc", type: "discord", fingerprint: nil, now: now - 10_000)
+        record.attempts = 3
+        record.enter(.connected, now: now - 5_000)
+        record.connectedSince = now - 5_000
+        record.stableAt = now + 600_000
+        var random = SplitMix64(seed: 1)
+        let machine = PlatformMachine(policy: noJitter, now: now)
+        let asked = try machine.apply(.disconnect(PlatformFailure(.network, code: "reconnect_requested", message: "op 7", reconnectAtOnce: true)), to: record, random: &random)
+        #expect(asked.record.nextRetryAt == now && asked.record.attempts == 3)
+        let dropped = try machine.apply(.disconnect(networkFailure()), to: record, random: &random)
+        #expect(dropped.record.nextRetryAt == now + 120_000, "an ordinary drop of a flapping connection still backs off: delay(3)")
+    }
+}

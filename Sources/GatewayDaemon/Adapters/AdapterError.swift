@@ -16,6 +16,8 @@ public struct AdapterError: Error, Sendable, Equatable, CustomStringConvertible 
     /// What failed: the connection, or only this one message (blocked by the user, unknown chat, 403 on a channel).
     /// A message failure is recorded on the message and never marks the connection down.
     public var scope: Scope = .connection
+    /// The server asked for this reconnect (it is not a failure of the link): reconnect at once, not after backoff.
+    public var reconnectAtOnce = false
 
     public enum Scope: Sendable, Equatable {
         case connection
@@ -54,6 +56,6 @@ public struct AdapterError: Error, Sendable, Equatable, CustomStringConvertible 
     func failure(now: Int64, redactor: Redactor) -> PlatformFailure {
         PlatformFailure(
             errorClass, code: code.map(redactor.scrub), message: redactor.scrub(message),
-            notBefore: retryAfterMillis.map { now + $0 })
+            notBefore: retryAfterMillis.map { now + $0 }, reconnectAtOnce: reconnectAtOnce)
     }
 }

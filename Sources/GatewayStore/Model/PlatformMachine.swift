@@ -58,8 +58,9 @@ public struct PlatformMachine {
             forgiveIfStable(&row)
             if failure.errorClass.isRetryable {
                 recordError(failure, on: &row)
-                // A dropped stable connection reconnects at once (spread by jitter); a flapping one backs off.
-                let wait = row.attempts == 0
+                // A dropped stable connection, or one the server asked to reconnect, reconnects at once (spread by
+                // jitter); a flapping one backs off.
+                let wait = row.attempts == 0 || failure.reconnectAtOnce
                     ? Int64.random(in: 0...max(0, Int64(Double(policy.baseMillis) * policy.jitter)), using: &random)
                     : policy.delayMillis(afterAttempt: row.attempts, random: &random)
                 row.schedule(at: max(now + wait, failure.notBefore ?? 0), now: now)

@@ -50,11 +50,17 @@ public struct PlatformFailure: Sendable, Equatable {
     public var message: String
     /// The server's "not before" (Unix ms), if it gave one.
     public var notBefore: Int64?
+    /// The server itself asked for a reconnect (Discord op 7, a resumable op 9): a dropped connection is
+    /// reconnected at once (within the jitter), not after the backoff; the failure streak is not extended.
+    public var reconnectAtOnce: Bool
 
-    public init(_ errorClass: ErrorClass, code: String? = nil, message: String, notBefore: Int64? = nil) {
+    public init(
+        _ errorClass: ErrorClass, code: String? = nil, message: String, notBefore: Int64? = nil, reconnectAtOnce: Bool = false
+    ) {
         self.errorClass = errorClass
         self.code = code
         self.message = message
         self.notBefore = notBefore
+        self.reconnectAtOnce = reconnectAtOnce
     }
 }

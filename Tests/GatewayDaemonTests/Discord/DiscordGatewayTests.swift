@@ -149,17 +149,23 @@ struct DiscordGatewayTests {
         try await f.finish()
     }
 
-    @Test("op 9 with d=true keeps the session: the next connect RESUMEs")
+    @Test("op 9 with d=true keeps the session: the next connect RESUMEs, at once (Discord asked)")
     func invalidSessionResumable() async throws {
         let f = try await DiscordFixture()
         try await f.g.waitFor("dc", .connected)
         try await f.g.settle()
         try await f.state.sendRaw(GatewayFrame(.invalidSession, d: .bool(true)))
-        try await f.g.waitFor("dc", .backingOff)
-        #expect(try await f.row().lastErrorCode == "invalid_session_resumable")
-        try await f.advanceToRetry()
-        try await f.g.waitFor("dc", .connected)
+        try await f.g.waitUntil("the drop is recorded") {
+            try await f.g.store.events(platform: "dc").contains { $0.kind == .disconnected }
+        }
+        try await f.g.settle()
+        // Due at once: at most the jitter away, never the 30 s backoff.
+        let due = try await f.row().nextRetryAt ?? f.g.clock.nowMillis()
+        #expect(due - f.g.clock.nowMillis() <= 6_000)
+        f.g.clock.set(max(due, f.g.clock.nowMillis()))
         try await f.serverSees("a RESUME") { $0.resumes.count == 1 && $0.identifies == 1 }
+        try await f.g.waitFor("dc", .connected)
+        #expect(try await f.row().lastErrorCode == "invalid_session_resumable")
         try await f.finish()
     }
 

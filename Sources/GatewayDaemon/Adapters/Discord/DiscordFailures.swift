@@ -22,6 +22,8 @@ struct DiscordFailure: Sendable, Equatable {
     let summary: String
     /// A failure of one message only (the connection is fine): the outbox fails that message and goes on.
     var perMessage = false
+    /// Discord asked for the reconnect (op 7, resumable op 9): supervision reconnects at once.
+    var reconnectAtOnce = false
 
     /// The failure as the error supervision sees, with `detail` appended; `detail` must already be redacted.
     func error(detail: String? = nil, retryAfterMillis: Int64? = nil) -> AdapterError {
@@ -30,6 +32,7 @@ struct DiscordFailure: Sendable, Equatable {
             retryAfterMillis: retryAfterMillis)
         error.classified = known
         if perMessage { error.scope = .message }
+        error.reconnectAtOnce = reconnectAtOnce
         return error
     }
 }
@@ -78,10 +81,11 @@ enum DiscordFailures {
     // MARK: - Gateway events
 
     /// op 7 Reconnect: the gateway asks us to reconnect and resume at once.
-    static let reconnectRequested = row(.network, "reconnect_requested", .keep, "the gateway asked us to reconnect (op 7); resuming")
+    static let reconnectRequested = row(.network, "reconnect_requested", .keep, "the gateway asked us to reconnect (op 7); resuming", reconnectAtOnce: true)
     /// op 9 with `d: true`.
     static let invalidSessionResumable = row(
-        .network, "invalid_session_resumable", .keep, "the gateway invalidated the connection (op 9, resumable); resuming")
+        .network, "invalid_session_resumable", .keep, "the gateway invalidated the connection (op 9, resumable); resuming",
+        reconnectAtOnce: true)
     /// op 9 with `d: false`.
     static let invalidSession = row(.server, "invalid_session", .clear, "the gateway invalidated the session (op 9); identifying anew")
     /// A heartbeat came due and the previous one was never acknowledged.
@@ -146,10 +150,10 @@ enum DiscordFailures {
 
     private static func row(
         _ errorClass: ErrorClass, _ code: String, _ session: DiscordFailure.Session, _ summary: String, loud: Bool = false,
-        perMessage: Bool = false
+        perMessage: Bool = false, reconnectAtOnce: Bool = false
     ) -> DiscordFailure {
         DiscordFailure(
             errorClass: errorClass, code: code, session: session, loud: loud, known: true, summary: summary,
-            perMessage: perMessage)
+            perMessage: perMessage, reconnectAtOnce: reconnectAtOnce)
     }
 }
