@@ -37,6 +37,7 @@ struct PlatformKey: Sendable, Equatable {
             "token": .required(.secret),
             "api_base": .optional(.string),
             "poll_timeout": .optional(.duration),
+            "request_timeout": .optional(.duration),
         ],
         .discord: [
             "token": .required(.secret),

@@ -1,8 +1,7 @@
 extension AdapterFactory {
     /// Makes the Telegram adapter for one attempt.
+    /// - Throws: `AdapterError` (`auth`, code `config`) when the entry's settings cannot work.
     func makeTelegramAdapter(for platform: PlatformConfig, context: AdapterContext) throws -> any PlatformAdapter {
-        throw AdapterError(
-            .auth, code: "adapter_unavailable",
-            message: "this build has no telegram adapter yet; only simulated platforms can connect")
+        TelegramAdapter(settings: try TelegramSettings(platform), context: context)
     }
 }
