@@ -170,7 +170,7 @@ struct ProcessTests {
         let config = try config("""
             platforms:
               x: { type: simulated, script: "fail auth" }
-              y: { type: telegram, token: "123456:ABCDEF-secret-token" }
+              y: { type: telegram, token: "123456:ABCDEF-secret-token", api_base: "not-a-url" }
             """)
         let result = try DaemonProcess(binary: binary, config: config, db: db).finish()
         #expect(result.status == 78)

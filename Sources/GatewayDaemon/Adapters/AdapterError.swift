@@ -24,6 +24,13 @@ public struct AdapterError: Error, Sendable, Equatable, CustomStringConvertible 
         case message
     }
 
+    /// Whether this failure concerns one outgoing message only (blocked by the user, chat not found, group migrated,
+    /// no permission in that channel): the connection is fine. Thrown from `send`, never from `connect`/`run`.
+    public var isPerMessage: Bool { scope == .message }
+
+    /// The `code` Telegram's per-message failures carry (other adapters keep the platform's own code).
+    public static let perMessageCode = "per_message"
+
     /// A failure of one message only; `errorClass` is kept for the record.
     public static func message(_ errorClass: ErrorClass, code: String?, message: String) -> AdapterError {
         var error = AdapterError(errorClass, code: code, message: message)

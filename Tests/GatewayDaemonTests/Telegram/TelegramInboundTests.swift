@@ -16,7 +16,7 @@ struct TelegramInboundTests {
         var ids: [Int64: String] = [:]
         for text in ["one", "two", "three"] { ids[await server.state.enqueueMessage(text, chat: 42)] = text }
         await server.state.enqueue(["message": ["message_id": 1, "chat": ["id": 42], "sticker": [:] as [String: String]] as [String: any Sendable]])
-        let sink = try RecordingSink(path: dir.databasePath)
+        let sink = try TelegramRecordingSink(path: dir.databasePath)
         let g = try await Harness(telegramYAML(server), sink: sink, environment: telegramEnvironment, path: dir.databasePath)
         try await g.waitFor("tg", .connected)
         try await g.waitUntil("three messages") { sink.messages.count == 3 }
@@ -41,7 +41,7 @@ struct TelegramInboundTests {
         let dir = try TelegramTempDirectory()
         defer { dir.remove() }
         let server = try await TelegramTestServer.start(token: telegramTestToken)
-        let sink = try RecordingSink(path: dir.databasePath)
+        let sink = try TelegramRecordingSink(path: dir.databasePath)
         let g = try await Harness(telegramYAML(server), sink: sink, environment: telegramEnvironment, path: dir.databasePath)
         var ids: [Int64: String] = [:]
         try await g.waitFor("tg", .connected)
@@ -75,7 +75,7 @@ struct TelegramInboundTests {
         defer { dir.remove() }
         let server = try await TelegramTestServer.start(token: telegramTestToken)
         var ids: [Int64: String] = [:]
-        let sink1 = try RecordingSink(path: dir.databasePath)
+        let sink1 = try TelegramRecordingSink(path: dir.databasePath)
         let g1 = try await Harness(telegramYAML(server), sink: sink1, environment: telegramEnvironment, path: dir.databasePath)
         try await g1.waitFor("tg", .connected)
         try await server.waitForHeldPoll()
@@ -91,7 +91,7 @@ struct TelegramInboundTests {
         #expect(persisted == (ids.keys.max() ?? 0) + 1)
         ids[await server.state.enqueueMessage("m4")] = "m4"
 
-        let sink2 = try RecordingSink(path: dir.databasePath)
+        let sink2 = try TelegramRecordingSink(path: dir.databasePath)
         let g2 = try await Harness(telegramYAML(server), sink: sink2, environment: telegramEnvironment, path: dir.databasePath)
         try await g2.waitFor("tg", .connected)
         try await g2.waitUntil("m4 arrives") { sink2.texts.count >= 1 }
@@ -106,7 +106,7 @@ struct TelegramInboundTests {
     }
 
     /// At every hand-off, each update below the persisted offset had been handed on.
-    private func expectNeverAhead(_ sink: RecordingSink, ids: [Int64: String]) throws {
+    private func expectNeverAhead(_ sink: TelegramRecordingSink, ids: [Int64: String]) throws {
         for batch in sink.batches {
             let offset = try #require(batch.offset)
             let covered = ids.filter { $0.key < offset }.map(\.value)

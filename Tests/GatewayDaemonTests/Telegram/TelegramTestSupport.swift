@@ -42,7 +42,7 @@ struct TelegramTempDirectory {
 
 /// An inbound sink that records every hand-off (in order) and persists the cursors through its own connection to
 /// the gateway's database, as the real sink does — so a restart resumes from what was handed on.
-final class RecordingSink: InboundSink {
+final class TelegramRecordingSink: InboundSink {
     struct Batch: Sendable {
         /// Every message text handed on up to and including this batch.
         let textsSoFar: [String]

@@ -58,7 +58,7 @@ extension TelegramAdapter {
     }
 
     private func perMessage(_ reason: String) -> AdapterError {
-        AdapterError(.server, code: AdapterError.perMessageCode, message: "sendMessage: \(reason)")
+        AdapterError.message(.server, code: AdapterError.perMessageCode, message: "sendMessage: \(reason)")
     }
 
     private func progress(_ sent: Int, of total: Int) -> String {

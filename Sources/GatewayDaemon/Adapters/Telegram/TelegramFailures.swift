@@ -74,7 +74,7 @@ enum TelegramFailures {
         }
         switch row.outcome {
         case .perMessage:
-            return AdapterError(.server, code: AdapterError.perMessageCode, message: text)
+            return AdapterError.message(.server, code: AdapterError.perMessageCode, message: text)
         case .connection(let errorClass):
             var retryAfter: Int64?
             if errorClass == .rateLimited, case .api(_, _, _, let seconds?, _) = failure {
@@ -130,13 +130,4 @@ enum TelegramFailures {
         case .unknown: "HTTP client failure"
         }
     }
-}
-
-extension AdapterError {
-    /// The `code` of a failure that concerns one outgoing message (blocked by the user, chat not found, group
-    /// migrated): the connection is fine, only this message failed. Thrown from `send`, never from `connect`/`run`.
-    public static let perMessageCode = "per_message"
-
-    /// Whether this failure concerns one message only (see `perMessageCode`).
-    public var isPerMessage: Bool { code == Self.perMessageCode }
 }
