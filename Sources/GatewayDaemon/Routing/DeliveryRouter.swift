@@ -10,6 +10,7 @@ public struct DeliveryRouter: Sendable {
     let registry: ConnectionRegistry
     let clock: any GatewayClock
     let flusher: OutboxFlusher
+    let channelDirectory: ChannelDirectory
 
     /// The longest text accepted (adapters split it to the platform's own limit).
     public static let maxTextBytes = 65_536
@@ -19,6 +20,7 @@ public struct DeliveryRouter: Sendable {
         self.registry = registry
         self.clock = clock
         self.flusher = flusher
+        channelDirectory = ChannelDirectory(store: store)
     }
 
     /// Queues `text` for `target` on `platform` and returns the outbox entry; nothing is dropped while the platform
@@ -71,14 +73,16 @@ public struct DeliveryRouter: Sendable {
         try await store.channels(platform: platform)
     }
 
+    /// After a (re)connect: the new connection's channels replace the directory.
     func rebuildDirectory(platform: String, from adapter: any PlatformAdapter, log: Logger) async {
-        let channels = await adapter.channels()
-        do {
-            try await store.replaceChannels(platform: platform, channels)
-            log.debug("channel directory rebuilt", metadata: ["directory.channels": "\(channels.count)"])
-        } catch {
-            log.error("cannot persist the channel directory", metadata: ["error": "\(error)"])
-        }
+        await channelDirectory.forget(platform: platform)
+        await channelDirectory.refresh(platform: platform, from: adapter, log: log)
+    }
+
+    /// After inbound traffic: the adapter may know new chats.
+    func refreshDirectory(platform: String, log: Logger) async {
+        guard let adapter = await registry.adapter(for: platform) else { return }
+        await channelDirectory.refresh(platform: platform, from: adapter, log: log)
     }
 }
 

@@ -55,7 +55,10 @@ public final class GatewayRunner: Service, Sendable {
         self.metrics = metrics
         watcher = ReconnectWatcher(
             store: store, clock: clock, owner: identity.owner, config: config, factory: factory,
-            sink: sink ?? InboxSink(store: store, onStored: { [dispatcher] in dispatcher.nudge() }), registry: registry, router: router, logger: logger, settings: settings,
+            sink: sink ?? InboxSink(store: store, onStored: { [dispatcher, router] platform in
+                dispatcher.nudge()
+                Task { await router.refreshDirectory(platform: platform, log: logger) }
+            }), registry: registry, router: router, logger: logger, settings: settings,
             metrics: metrics, alerts: alerter, flusher: flusher)
     }
 

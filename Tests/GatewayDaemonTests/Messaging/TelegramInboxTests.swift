@@ -1,0 +1,57 @@
+import Foundation
+import GatewayStore
+import Testing
+
+@testable import GatewayDaemon
+
+/// Inbound through the daemon's own inbox, against the local Telegram Bot API server and a local consumer webhook.
+@Suite("Inbox with Telegram", .serialized)
+struct TelegramInboxTests {
+    @Test("updates held during a daemon outage reach the consumer once each after the restart; a consumer outage loses nothing")
+    func outageAndRestart() async throws {
+        let dir = try TelegramTempDirectory()
+        defer { dir.remove() }
+        let server = try await TelegramTestServer.start(token: telegramTestToken)
+        let consumer = WebhookReceiver()
+        try await consumer.start()
+        defer { consumer.stop() }
+        let yaml = telegramYAML(server) + "\ninbox: { webhook: \"\(consumer.url("/in"))\" }\n"
+        var expected: [Int64] = []
+        for text in ["one", "two"] { expected.append(await server.state.enqueueMessage(text, chat: 42)) }
+        consumer.refuseNext(2)  // the consumer is down at first
+
+        var g = try await Harness(yaml, environment: telegramEnvironment, path: dir.databasePath)
+        try await g.waitFor("tg", .connected)
+        try await g.waitUntil("both stored") { try await g.store.inbox().count == 2 }
+        try await g.waitUntil("the consumer was tried") { consumer.deliveries.count >= 1 }
+        while consumer.accepted.count < 2 {  // the dispatcher retries on the manual clock: after 1 s, then 2 s
+            let tried = consumer.deliveries.count
+            try await g.waitUntil("the refusal is recorded") { try await g.store.inbox().first?.attempts == tried }
+            let retryAt = try #require(try await g.store.inbox().first?.nextAttemptAt)
+            #expect(retryAt - g.clock.nowMillis() == 1_000 << Int64(tried - 1), "backoff 1 s, then 2 s")
+            g.clock.set(retryAt)
+            try await g.waitUntil("another delivery") { consumer.deliveries.count > tried }
+        }
+        try await g.waitUntil("both acknowledged") { consumer.accepted.count == 2 }
+        #expect(consumer.deliveries.count == 4 && consumer.deliveries.prefix(2).allSatisfy { !$0.accepted })
+        #expect(try await g.runner.router.directory(platform: "tg").map(\.channel.id) == ["42"], "the chat is in the directory")
+        try await g.stop()
+
+        // While no daemon runs, Telegram holds new updates.
+        for text in ["three", "four"] { expected.append(await server.state.enqueueMessage(text, chat: 42)) }
+        g = try await Harness(yaml, environment: telegramEnvironment, path: dir.databasePath)
+        try await g.waitFor("tg", .connected)
+        try await g.waitUntil("all four acknowledged") { consumer.accepted.count == 4 }
+        try await g.settle()
+
+        let keys = consumer.accepted.compactMap(\.idempotencyKey)
+        #expect(Set(keys).count == 4 && keys.count == 4, "each update acknowledged exactly once: \(keys)")
+        let texts = try consumer.accepted.map { try #require(try JSONSerialization.jsonObject(with: $0.body) as? [String: Any])["text"] as? String }
+        #expect(texts == ["one", "two", "three", "four"])
+        try await g.waitUntil("the acknowledgements are recorded") { try await g.store.pendingInbox().isEmpty }
+        #expect(try await g.store.inbox().count == 4, "nothing stored twice")
+        #expect(try await g.offsetCursor() == (expected.max() ?? 0) + 1, "the offset is exactly past what the inbox holds")
+        try await g.stop()
+        await server.stop()
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// A local HTTP endpoint on 127.0.0.1 (port 0) that records every POST and can refuse the first N with 503.
+final class WebhookReceiver: Sendable {
+    struct Delivery: Sendable {
+        let path: String
+        let idempotencyKey: String?
+        let body: Data
+        let accepted: Bool
+    }
+
+    private let state = Mutex<(deliveries: [Delivery], refuseLeft: Int, port: Int?)>(([], 0, nil))
+    private let task = Mutex<Task<Void, any Error>?>(nil)
+
+    var deliveries: [Delivery] { state.withLock { $0.deliveries } }
+    var accepted: [Delivery] { deliveries.filter(\.accepted) }
+    func refuseNext(_ count: Int) { state.withLock { $0.refuseLeft = count } }
+
+    /// `http://127.0.0.1:<port><path>` once listening.
+    func url(_ path: String) -> String { "http://127.0.0.1:\(state.withLock { $0.port } ?? 0)\(path)" }
+
+    func start() async throws {
+        let router = Router()
+        router.post("/**") { [self] request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            return state.withLock { state in
+                let accept = state.refuseLeft == 0
+                if !accept { state.refuseLeft -= 1 }
+                state.deliveries.append(Delivery(
+                    path: request.uri.path, idempotencyKey: request.headers[.init("Idempotency-Key")!],
+                    body: Data(buffer: body), accepted: accept))
+                return accept ? .noContent : .serviceUnavailable
+            }
+        }
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { [self] channel in state.withLock { $0.port = channel.localAddress?.port } })
+        task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while state.withLock({ $0.port }) == nil {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    func stop() { task.withLock { $0?.cancel() } }
+}
