@@ -1,28 +1,45 @@
 import GatewayStore
 import Logging
 
-/// Keeps each platform's persisted channel directory in step with what its adapter knows: rebuilt after every
-/// (re)connect, and again whenever the adapter has learnt new chats (Telegram learns them from incoming messages,
-/// Discord from GUILD_CREATE after READY). Writes only when the list changed.
+/// Keeps each platform's persisted channel directory in step with what its adapter knows.
+///
+/// After a (re)connect, a non-empty list from the adapter is authoritative and replaces the directory (IRC knows its
+/// joined channels at once). An empty one is not: Telegram learns chats only from messages, and Discord from
+/// GUILD_CREATE after READY (none after a RESUME) — the stored directory is kept then. After inbound traffic, what
+/// the adapter has learnt is added. Nothing is written when nothing changed.
 actor ChannelDirectory {
     private let store: Store
-    private var persisted: [String: [ChannelEntry]] = [:]
+    private var known: [String: [ChannelEntry]] = [:]
 
     init(store: Store) { self.store = store }
 
-    /// Reads `adapter`'s channels and persists them if they differ from what was stored last.
+    /// After a (re)connect.
+    func rebuild(platform: String, from adapter: any PlatformAdapter, log: Logger) async {
+        let channels = await adapter.channels()
+        guard !channels.isEmpty else {
+            known[platform] = []
+            return
+        }
+        await write(platform, log: log) { try await $0.replaceChannels(platform: platform, channels) }
+        known[platform] = channels
+    }
+
+    /// After inbound traffic: adds the chats the adapter learnt since the last look.
     func refresh(platform: String, from adapter: any PlatformAdapter, log: Logger) async {
         let channels = await adapter.channels()
-        guard persisted[platform] != channels else { return }
+        let seen = known[platform] ?? []
+        let new = channels.filter { !seen.contains($0) }
+        guard !new.isEmpty else { return }
+        await write(platform, log: log) { try await $0.upsertChannels(platform: platform, new) }
+        known[platform] = channels
+    }
+
+    private func write(_ platform: String, log: Logger, _ body: (Store) async throws -> Int64) async {
         do {
-            try await store.replaceChannels(platform: platform, channels)
-            persisted[platform] = channels
-            log.debug("channel directory rebuilt", metadata: ["platform.name": "\(platform)", "directory.channels": "\(channels.count)"])
+            _ = try await body(store)
+            log.debug("channel directory updated", metadata: ["platform.name": "\(platform)"])
         } catch {
             log.error("cannot persist the channel directory", metadata: ["platform.name": "\(platform)", "error": "\(error)"])
         }
     }
-
-    /// Forgets the in-memory copy (after a reconnect the new adapter's list is written even if equal).
-    func forget(platform: String) { persisted[platform] = nil }
 }

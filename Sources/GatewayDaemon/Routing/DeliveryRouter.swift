@@ -75,8 +75,7 @@ public struct DeliveryRouter: Sendable {
 
     /// After a (re)connect: the new connection's channels replace the directory.
     func rebuildDirectory(platform: String, from adapter: any PlatformAdapter, log: Logger) async {
-        await channelDirectory.forget(platform: platform)
-        await channelDirectory.refresh(platform: platform, from: adapter, log: log)
+        await channelDirectory.rebuild(platform: platform, from: adapter, log: log)
     }
 
     /// After inbound traffic: the adapter may know new chats.

@@ -39,6 +39,24 @@ extension Store {
         return now
     }
 
+    /// Adds or updates `channels` in `platform`'s directory, keeping the others; returns the build time.
+    @discardableResult
+    public func upsertChannels(platform: String, _ channels: [ChannelEntry]) throws -> Int64 {
+        let now = now()
+        try connection.transaction {
+            for channel in channels {
+                try connection.execute(
+                    """
+                    INSERT INTO channel_directory (platform, channel_id, name, kind, built_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (platform, channel_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+                        built_at = excluded.built_at
+                    """,
+                    [.text(platform), .text(channel.id), .text(channel.name), .text(channel.kind), .integer(now)])
+            }
+        }
+        return now
+    }
+
     /// The directory of one platform, or of all, by platform and name.
     public func channels(platform: String? = nil) throws -> [ChannelDirectoryEntry] {
         let sql = "SELECT platform, channel_id, name, kind, built_at FROM channel_directory"

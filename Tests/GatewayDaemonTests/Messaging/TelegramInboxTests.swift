@@ -54,3 +54,25 @@ struct TelegramInboxTests {
         await server.stop()
     }
 }
+
+@Suite("Channel directory")
+struct ChannelDirectoryTests {
+    @Test("a reconnect whose adapter knows no chats yet keeps the directory; new chats are added as they appear")
+    func keptAcrossReconnect() async throws {
+        let dir = try TelegramTempDirectory()
+        defer { dir.remove() }
+        let server = try await TelegramTestServer.start(token: telegramTestToken)
+        _ = await server.state.enqueueMessage("hi", chat: 42)
+        var g = try await Harness(telegramYAML(server), environment: telegramEnvironment, path: dir.databasePath)
+        try await g.waitUntil("chat 42 is known") { try await g.runner.router.directory(platform: "tg").map(\.channel.id) == ["42"] }
+        try await g.stop()
+        g = try await Harness(telegramYAML(server), environment: telegramEnvironment, path: dir.databasePath)
+        try await g.waitFor("tg", .connected)
+        try await g.settle()
+        #expect(try await g.runner.router.directory(platform: "tg").map(\.channel.id) == ["42"], "kept across the restart")
+        _ = await server.state.enqueueMessage("hello", chat: -1001)
+        try await g.waitUntil("both chats") { try await g.runner.router.directory(platform: "tg").count == 2 }
+        try await g.stop()
+        await server.stop()
+    }
+}

@@ -29,9 +29,16 @@ final class Harness: Sendable {
         store = try Store(path: self.path, clock: clock, random: SplitMix64(seed: 9))
         runner = GatewayRunner(
             config: config, store: store, clock: clock, factory: factory, sink: sink,
-            logger: logger ?? Logger(label: "test"))
+            logger: logger ?? Self.quietLogger)
         task = Task { [runner] in try await runner.run() }
     }
+
+    /// Warnings and errors only, so test output stays readable.
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }()
 
     deinit {
         task.cancel()
