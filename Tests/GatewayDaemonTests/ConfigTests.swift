@@ -100,7 +100,7 @@ struct ConfigTests {
 
     @Test("duration literals", arguments: [
         ("250ms", .success(250)), ("30s", .success(30_000)), ("5m", .success(300_000)), ("2h", .success(7_200_000)),
-        ("1.5s", .success(1_500)), (".5s", .success(500)), ("0s", .success(0)), ("30", .failure(.missingUnit)),
+        ("1.5s", .success(1_500)), ("7d", .success(604_800_000)), (".5s", .success(500)), ("0s", .success(0)), ("30", .failure(.missingUnit)),
         ("1.5", .failure(.missingUnit)), ("-5s", .failure(.negative)), ("1.5ms", .failure(.fractionalMillis)),
         ("1h30m", .failure(.malformed)), ("5 days", .failure(.malformed)), ("1..2s", .failure(.malformed)),
         ("s", .failure(.malformed)), ("99999999999999999999s", .failure(.tooLarge)), ("9999999999999999h", .failure(.tooLarge)),

@@ -31,12 +31,7 @@ extension ConfigParser {
         for field in try entries(of: entry.value, at: "alerts") {
             let path = join("alerts", field.key)
             switch field.key {
-            case "webhook":
-                let url = try substituted(field.value, at: path, secret: false).value
-                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                    throw .invalidValue(location(field.value, path), "must be an http:// or https:// URL")
-                }
-                config.webhook = url
+            case "webhook": config.webhook = try webhookURL(field.value, at: path)
             case "command": config.command = try optionalString(field.value, at: path)
             case "down_after": config.downAfterMillis = try positiveDuration(field.value, at: path)
             case "stall_after": config.stallAfterMillis = try positiveDuration(field.value, at: path)
@@ -76,18 +71,22 @@ extension ConfigParser {
         for field in try entries(of: entry.value, at: "inbox") {
             let path = join("inbox", field.key)
             switch field.key {
-            case "webhook":
-                let url = try substituted(field.value, at: path, secret: false).value
-                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                    throw .invalidValue(location(field.value, path), "must be an http:// or https:// URL")
-                }
-                config.webhook = url
+            case "webhook": config.webhook = try webhookURL(field.value, at: path)
             case "retention": config.retentionMillis = try positiveDuration(field.value, at: path)
             default:
                 throw .unknownKey(location(field.keyNode, path), context: "in inbox", known: ["webhook", "retention"])
             }
         }
         return config
+    }
+
+    /// An http(s) URL, `${VAR}` substituted (webhook URLs often carry a secret: keep it in the environment).
+    private func webhookURL(_ node: Node, at path: String) throws(ConfigError) -> String {
+        let url = try substituted(node, at: path, secret: false).value
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw .invalidValue(location(node, path), "must be an http:// or https:// URL")
+        }
+        return url
     }
 
     private func positiveDuration(_ node: Node, at path: String) throws(ConfigError) -> Int64 {

@@ -177,8 +177,8 @@ struct ConfigParser {
         let here = location(node, path)
         switch DurationLiteral.millis(from: text) {
         case .success(let millis): return millis
-        case .failure(.missingUnit): throw .invalidValue(here, "'\(text)' has no unit; use a unit, e.g. 30s (ms, s, m, h)")
-        case .failure(.malformed): throw .invalidValue(here, "must be a duration such as 250ms, 30s, 5m or 2h, found '\(text)'")
+        case .failure(.missingUnit): throw .invalidValue(here, "'\(text)' has no unit; use a unit, e.g. 30s (ms, s, m, h, d)")
+        case .failure(.malformed): throw .invalidValue(here, "must be a duration such as 250ms, 30s, 5m, 2h or 7d, found '\(text)'")
         case .failure(.negative): throw .invalidValue(here, "must not be negative, found '\(text)'")
         case .failure(.fractionalMillis): throw .invalidValue(here, "must be a whole number of milliseconds, found '\(text)'")
         case .failure(.tooLarge): throw .invalidValue(here, "is too large, found '\(text)'")

@@ -1,5 +1,5 @@
 /// Durations as written in the configuration: a non-negative decimal number and a unit, `250ms`, `30s`, `5m`, `2h`,
-/// `1.5s`. A bare number is refused (is `30` seconds or milliseconds?), and so is anything finer than a millisecond.
+/// `7d`, `1.5s`. A bare number is refused (is `30` seconds or milliseconds?), and so is anything finer than a millisecond.
 enum DurationLiteral {
     /// Why a text is not a duration.
     enum Failure: Error, Sendable, Equatable {
@@ -16,7 +16,9 @@ enum DurationLiteral {
     }
 
     /// Milliseconds per unit.
-    static let units: [(suffix: String, millis: Int64)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)]
+    static let units: [(suffix: String, millis: Int64)] = [
+        ("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000),
+    ]
 
     /// The duration in milliseconds, or why `text` is not one.
     static func millis(from text: String) -> Result<Int64, Failure> {

@@ -34,6 +34,8 @@ struct TelegramInboxTests {
         try await g.waitUntil("both acknowledged") { consumer.accepted.count == 2 }
         #expect(consumer.deliveries.count == 4 && consumer.deliveries.prefix(2).allSatisfy { !$0.accepted })
         #expect(try await g.runner.router.directory(platform: "tg").map(\.channel.id) == ["42"], "the chat is in the directory")
+        // (Stopping between the consumer's 2xx and its record would redeliver that one message: at-least-once.)
+        try await g.waitUntil("the acknowledgements are recorded") { try await g.store.pendingInbox().isEmpty }
         try await g.stop()
 
         // While no daemon runs, Telegram holds new updates.

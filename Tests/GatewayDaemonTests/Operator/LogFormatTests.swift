@@ -72,3 +72,36 @@ struct TransitionLogTests {
         #expect(!capture.text.contains("info platform connected"), "no second info line for the same transition")
     }
 }
+
+@Suite("Operator configuration")
+struct OperatorConfigTests {
+    @Test("http, alerts, inbox and log sections parse; mistakes name their key path")
+    func sections() throws {
+        let config = try GatewayConfig.parse(yaml: """
+            http: { listen: "127.0.0.1:9100", token: ${HTTP_TOKEN} }
+            alerts: { webhook: "https://hooks.example/x", down_after: 2m, stall_after: 30s }
+            inbox: { webhook: "http://127.0.0.1:9000/in", retention: 3d }
+            log: { format: json, level: debug }
+            platforms: { p: { type: simulated, script: connect } }
+            """, source: "g.yaml", environment: ["HTTP_TOKEN": "tok-123456"])
+        #expect(config.http?.port == 9100 && config.http?.token?.revealed == "tok-123456")
+        #expect(config.alerts?.downAfterMillis == 120_000 && config.alerts?.stallAfterMillis == 30_000)
+        #expect(config.inbox.webhook == "http://127.0.0.1:9000/in" && config.inbox.retentionMillis == 3 * 86_400_000)
+        #expect(config.log == LogConfig(format: .json, level: "debug"))
+        #expect(config.secrets.contains("tok-123456"), "the HTTP token is redacted like the platforms' secrets")
+        for (yaml, expected) in [
+            ("http: { listen: nowhere }", "g.yaml:1: http.listen: must be host:port"),
+            ("alerts: { down_after: 5m }", "alerts.webhook"),
+            ("alerts: { webhook: ftp://x }", "g.yaml:1: alerts.webhook: must be an http:// or https:// URL"),
+            ("inbox: { webhook: \"http://x\", retention: 0s }", "g.yaml:1: inbox.retention: must be greater than 0"),
+            ("log: { format: xml }", "g.yaml:1: log.format: must be logfmt or json"),
+        ] {
+            do {
+                _ = try GatewayConfig.parse(yaml: yaml + "\nplatforms: { p: { type: simulated, script: connect } }", source: "g.yaml", environment: [:])
+                Issue.record("accepted: \(yaml)")
+            } catch {
+                #expect(error.description.contains(expected), "\(error.description)")
+            }
+        }
+    }
+}
