@@ -25,7 +25,8 @@ enum Stats {
     static func micros(nanos: Double) -> String {
         if nanos < 1_000 { return String(format: "%.3f µs", nanos / 1_000) }
         if nanos < 100_000 { return String(format: "%.1f µs", nanos / 1_000) }
-        return String(format: "%.0f µs", nanos / 1_000)
+        if nanos < 1_000_000 { return String(format: "%.0f µs", nanos / 1_000) }
+        return String(format: "%.1f ms", nanos / 1_000_000)
     }
 
     static func grouped(_ value: Int) -> String {
