@@ -20,9 +20,12 @@ final class VirtualClock: GatewayClock {
         var sleepers: [UInt64: Sleeper] = [:]
         var heap = DeadlineHeap()
         var tags: [String: Int] = [:]
+        /// Bumped whenever a sleeper comes or goes.
+        var changes: UInt64 = 0
 
         mutating func remove(_ id: UInt64) -> Sleeper? {
             guard let sleeper = sleepers.removeValue(forKey: id) else { return nil }
+            changes += 1
             if let tag = sleeper.tag {
                 let left = (tags[tag] ?? 1) - 1
                 tags[tag] = left > 0 ? left : nil
@@ -51,12 +54,18 @@ final class VirtualClock: GatewayClock {
     /// The tags of the flows asleep now.
     var sleepingTags: Set<String> { state.withLock { Set($0.tags.keys) } }
 
-    /// Who sleeps now, taken at one instant: how many untagged sleepers, and how many sleepers per tag.
-    var census: (untagged: Int, tagged: [String: Int]) {
+    /// Who sleeps now, taken at one instant: how many untagged sleepers are due within `horizon` ms, how many
+    /// sleepers there are per tag, and a counter that changes whenever a sleeper comes or goes (so a caller can tell
+    /// whether anything moved between two looks).
+    func census(horizon: Int64) -> (untaggedSoon: Int, tagged: [String: Int], changes: UInt64) {
         state.withLock { state in
-            (state.sleepers.count - state.tags.values.reduce(0, +), state.tags)
+            let limit = state.now + horizon
+            return (state.sleepers.values.count(where: { $0.tag == nil && $0.deadline <= limit }), state.tags, state.changes)
         }
     }
+
+    /// See ``census(horizon:)``.
+    var changes: UInt64 { state.withLock { $0.changes } }
 
     /// Moves the clock to `millis` (never backwards) and wakes, in deadline order, every sleeper that is due.
     func advance(to millis: Int64) {
@@ -86,6 +95,7 @@ final class VirtualClock: GatewayClock {
                     if Task.isCancelled { return .some(CancellationError()) }
                     if deadline <= state.now { return .some(nil) }
                     state.sleepers[id] = Sleeper(deadline: deadline, tag: tag, continuation: continuation)
+                    state.changes += 1
                     state.heap.push(deadline: deadline, id: id)
                     if let tag { state.tags[tag, default: 0] += 1 }
                     return .none

@@ -31,8 +31,8 @@ enum Report {
 
     static func mttr(_ pairs: [(ours: OutageResult, seed: OutageResult)], command: String) -> String {
         var lines = [
-            "| platforms | outage | MTTR p50 ours | MTTR p50 seed | seed ÷ ours (p50) | MTTR max ours | MTTR max seed | seed ÷ ours (max) | logins ours | logins seed | seed gave up | wall s (ours/seed) |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| platforms | outage | MTTR p50 ours | MTTR p50 seed | seed ÷ ours (p50) | MTTR max ours | MTTR max seed | seed ÷ ours (max) | logins ours | logins seed | seed gave up | check: ours' virtual lag | wall s (ours/seed) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for (ours, seed) in pairs {
             let op = Stats.percentile(ours.recoveries, 50), sp = Stats.percentile(seed.recoveries, 50)
@@ -47,6 +47,7 @@ enum Report {
                     + "| \(ratio(sp.map(Double.init), op.map(Double.init))) | \(shown(ours, om)) | \(shown(seed, sm)) | \(maxRatio) "
                     + "| \(Stats.grouped(ours.loginsDuringOutage + ours.loginsAfterReturn)) "
                     + "| \(Stats.grouped(seed.loginsDuringOutage + seed.loginsAfterReturn)) | \(seed.gaveUpAtReturn) "
+                    + "| \(ours.virtualLagMillis.map { "\($0) ms" } ?? "—") "
                     + "| \(String(format: "%.1f/%.1f", ours.wallSeconds, seed.wallSeconds)) |")
         }
         return lines.joined(separator: "\n") + "\n\nReproduce: `\(command)`.\n"
@@ -54,8 +55,8 @@ enum Report {
 
     static func restart(_ rows: [(restarts: Int, ours: OutageResult, seed: OutageResult)], command: String) -> String {
         var lines = [
-            "| restarts during the outage | logins / platform / hour ours | seed | seed ÷ ours | gave up at return ours | seed | MTTR max ours | seed |",
-            "|---|---|---|---|---|---|---|---|",
+            "| restarts during the outage | logins / platform / hour ours | seed | seed ÷ ours | gave up at return ours | seed | MTTR max ours | seed | check: ours' virtual lag |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for (restarts, ours, seed) in rows {
             func maxText(_ r: OutageResult) -> String {
@@ -64,15 +65,20 @@ enum Report {
             lines.append(
                 "| \(restarts) | \(String(format: "%.1f", ours.loginsPerPlatformHour)) | \(String(format: "%.1f", seed.loginsPerPlatformHour)) "
                     + "| \(ratio(seed.loginsPerPlatformHour, ours.loginsPerPlatformHour)) | \(ours.gaveUpAtReturn) | \(seed.gaveUpAtReturn) "
-                    + "| \(maxText(ours)) | \(maxText(seed)) |")
+                    + "| \(maxText(ours)) | \(maxText(seed)) | \(ours.virtualLagMillis.map { "\($0) ms" } ?? "—") |")
         }
         return lines.joined(separator: "\n") + "\n\nReproduce: `\(command)`.\n"
     }
 
     static func herd(_ rows: [OutageResult], command: String) -> String {
-        var lines = ["| subject | peak logins in one second | logins in the whole run |", "|---|---|---|"]
+        var lines = [
+            "| subject | peak logins in one second | logins in the whole run | MTTR max | check: ours' virtual lag |",
+            "|---|---|---|---|---|",
+        ]
         for row in rows {
-            lines.append("| \(row.subject) | \(Stats.grouped(row.peakLoginsPerSecond)) | \(Stats.grouped(row.loginsDuringOutage + row.loginsAfterReturn)) |")
+            lines.append(
+                "| \(row.subject) | \(Stats.grouped(row.peakLoginsPerSecond)) | \(Stats.grouped(row.loginsDuringOutage + row.loginsAfterReturn)) "
+                    + "| \(ms(row.recoveries.last)) | \(row.virtualLagMillis.map { "\($0) ms" } ?? "—") |")
         }
         return lines.joined(separator: "\n") + "\n\nReproduce: `\(command)`.\n"
     }
@@ -84,8 +90,8 @@ enum Report {
         var text = """
             | operation (\(Stats.grouped(spec.platforms)) platforms) | ours p50 | ours p99 | seed model p50 | seed model p99 | ours ÷ seed (p50) |
             |---|---|---|---|---|---|
-            | find the next due row: ours `nextWakeAt()` (3 index lookups) vs the seed's full pass over its queue | \(cell(r.nextWakeNanos, 50)) | \(cell(r.nextWakeNanos, 99)) | \(cell(r.modelPassNanos, 50)) | \(cell(r.modelPassNanos, 99)) | \(ratio(Stats.percentile(r.nextWakeNanos, 50), modelPass50)) |
-            | ours `earliestDue()` | \(cell(r.earliestDueNanos, 50)) | \(cell(r.earliestDueNanos, 99)) | | | \(ratio(Stats.percentile(r.earliestDueNanos, 50), modelPass50)) |
+            | find when to wake next: ours `nextWakeAt()` (due index, stabilizing index, and in-flight leases by `state = 'connecting'`, which has no index) vs one seed pass over its whole queue | \(cell(r.nextWakeNanos, 50)) | \(cell(r.nextWakeNanos, 99)) | \(cell(r.modelPassNanos, 50)) | \(cell(r.modelPassNanos, 99)) | \(ratio(Stats.percentile(r.nextWakeNanos, 50), modelPass50)) |
+            | ours `earliestDue()` alone (the due index) | \(cell(r.earliestDueNanos, 50)) | \(cell(r.earliestDueNanos, 99)) | | | \(ratio(Stats.percentile(r.earliestDueNanos, 50), modelPass50)) |
             | claim one due row (`claimDue`) | \(cell(r.claimNanos, 50)) | \(cell(r.claimNanos, 99)) | | | |
             | record its failure (`recordFailure`) | \(cell(r.failNanos, 50)) | \(cell(r.failNanos, 99)) | | | |
             | one transition: claim + recordFailure (durable) vs a dict update | \(cell(r.transitionNanos, 50)) | \(cell(r.transitionNanos, 99)) | \(Stats.micros(nanos: r.modelTransitionNanos)) (mean of \(Stats.grouped(spec.platforms))) | | \(ratio(transition50, r.modelTransitionNanos)) |

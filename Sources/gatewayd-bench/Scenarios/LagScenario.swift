@@ -37,13 +37,8 @@ enum LagScenario {
         let path = directory.appending(path: "lag-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let store = try Store(path: path)
-        let probe = try BenchDatabase(path: path)
-        try probe.execute("""
-            CREATE TABLE bench_claims (platform TEXT NOT NULL, attempt INTEGER NOT NULL, due_at INTEGER NOT NULL) STRICT;
-            CREATE TRIGGER bench_claim AFTER UPDATE OF state ON platforms
-            WHEN OLD.state = 'backing_off' AND NEW.state = 'connecting'
-            BEGIN INSERT INTO bench_claims VALUES (NEW.name, NEW.attempts, OLD.next_retry_at); END;
-            """)
+        try LagProbe.install(path: path)
+        let probe = try BenchDatabase(path: path, readOnly: true)
         let config = GatewayConfig(whenAllFailed: .stay, platforms: configs(spec))
         let runner = GatewayRunner(
             config: config, store: store, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))

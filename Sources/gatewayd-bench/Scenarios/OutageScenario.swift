@@ -28,6 +28,8 @@ struct OutageResult: Sendable {
     var loginsAfterReturn: Int
     /// The busiest virtual second of logins, from the outage's start to the end of the run.
     var peakLoginsPerSecond: Int
+    /// Ours only: the largest due → claim lag in virtual time; 0 in a valid run.
+    var virtualLagMillis: Int64?
     var wallSeconds: Double
 
     var loginsPerPlatformHour: Double {
@@ -76,6 +78,9 @@ enum OutageScenario {
         let down = clock.nowMillis()
         network.set(up: false)
         try await driver.waitUntil("every drop is recorded") { try await subject.believedConnected() == 0 }
+        // The last drop nudges the watcher just after it is recorded: give that nudge a moment (real time).
+        try await Task.sleep(for: .milliseconds(50))
+        try await driver.settle()
         for offset in spec.restartsAtMillis.sorted() where offset < spec.outageMillis {
             try await driver.run(until: down + offset)
             await subject.stop()
@@ -89,6 +94,7 @@ enum OutageScenario {
         try await driver.run(until: up + spec.recoveryLimitMillis) { recorder.liveCount == n }
         let end = clock.nowMillis()
         await subject.stop()
+        let virtualLag = try (subject as? OursSubject)?.maxVirtualLag()
 
         let back = recorder.firstConnect(after: up)
         let starts = recorder.loginStarts.filter { $0 >= down }
@@ -98,7 +104,7 @@ enum OutageScenario {
             subject: subject.label, spec: spec, recoveries: back.values.map { $0 - up }.sorted(),
             notRecovered: n - back.count, gaveUpAtReturn: gaveUp,
             loginsDuringOutage: recorder.logins(from: down, to: up), loginsAfterReturn: recorder.logins(from: up, to: end + 1),
-            peakLoginsPerSecond: perSecond.values.max() ?? 0,
+            peakLoginsPerSecond: perSecond.values.max() ?? 0, virtualLagMillis: virtualLag,
             wallSeconds: (ContinuousClock.now - started).seconds)
     }
 }

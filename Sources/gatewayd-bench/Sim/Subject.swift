@@ -43,6 +43,7 @@ final class OursSubject: Subject {
         factory.nextGeneration()
         seed += 1
         let store = try Store(path: path, clock: clock, random: SplitMix64(seed: seed))
+        try LagProbe.install(path: path)
         let runner = GatewayRunner(
             config: config, store: store, clock: clock, factory: factory,
             logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
@@ -62,15 +63,17 @@ final class OursSubject: Subject {
 
     func isQuiescent() async -> Bool {
         guard let runner else { return true }
-        // Logins asleep on the clock are attempts waiting for time, not work in progress. Each of them has its connect
-        // timeout asleep beside it (untagged), and the watcher's own wait is the one other untagged sleeper: until
-        // that sleeper is on the clock, the watcher is not really asleep yet (it registers from a child task).
-        let census = clock.census
+        // The watcher's wait is asleep on the clock, due within one poll interval. (It registers from a child task,
+        // so `isSettled` alone can be true a moment before it is.) The only other untagged sleepers are connect
+        // timeouts, due a whole timeout after their login started: never within the poll interval here.
+        let census = clock.census(horizon: WatcherSettings().pollIntervalMillis)
+        guard census.untaggedSoon == 1 else { return false }
+        // Logins asleep on the clock are attempts waiting for time, not work in progress.
         let prefix = factory.loginTag("", generation: factory.generation)
-        let logins = census.tagged.filter { $0.key.hasPrefix("login.") }
-        guard census.untagged == 1 + logins.values.reduce(0, +) else { return false }
-        let sleeping = Set(logins.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })
-        return await runner.isSettled(ignoring: sleeping)
+        let sleeping = Set(census.tagged.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })
+        guard await runner.isSettled(ignoring: sleeping) else { return false }
+        // Nobody went to sleep or woke up while we looked: the two looks describe the same moment.
+        return clock.changes == census.changes
     }
 
     func believedConnected() async throws -> Int {
@@ -79,6 +82,29 @@ final class OursSubject: Subject {
 
     func gaveUp() async throws -> Int {
         try await store?.platforms().count(where: { $0.state == .gaveUp }) ?? 0
+    }
+
+    /// The largest lag (ms) between a row's due time and its claim. On the virtual clock it must be 0: anything
+    /// else means the simulation moved time while the daemon still had work, and the run is not valid.
+    func maxVirtualLag() throws -> Int64 { try LagProbe.maxLag(path: path) }
+}
+
+/// A probe the benchmark adds to its own database files: a trigger that records, for every claim of a queued row,
+/// the `next_retry_at` the row had (its due time) and the attempt number.
+enum LagProbe {
+    static func install(path: String) throws {
+        try BenchDatabase(path: path).execute("""
+            CREATE TABLE IF NOT EXISTS bench_claims (
+                platform TEXT NOT NULL, attempt INTEGER NOT NULL, due_at INTEGER NOT NULL, claimed_at INTEGER NOT NULL
+            ) STRICT;
+            CREATE TRIGGER IF NOT EXISTS bench_claim AFTER UPDATE OF state ON platforms
+            WHEN OLD.state = 'backing_off' AND NEW.state = 'connecting'
+            BEGIN INSERT INTO bench_claims VALUES (NEW.name, NEW.attempts, OLD.next_retry_at, NEW.state_changed_at); END;
+            """)
+    }
+
+    static func maxLag(path: String) throws -> Int64 {
+        try BenchDatabase(path: path, readOnly: true).firstInteger("SELECT coalesce(max(claimed_at - due_at), 0) FROM bench_claims") ?? 0
     }
 }
 
