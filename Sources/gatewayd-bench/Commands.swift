@@ -8,6 +8,8 @@ struct Commands {
     let arguments: [String]
     let binary = "gatewayd-bench"
     let directory: URL
+    /// The headline rows each scenario contributes (used by `all`).
+    let headlines = Headlines()
 
     func option(_ name: String) -> String? {
         guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return nil }
@@ -31,6 +33,11 @@ struct Commands {
         let ours = try await LagScenario.ours(spec, directory: directory)
         Self.progress("lag: seed model")
         let seed = try await LagScenario.seed(spec)
+        let o50 = Stats.percentile(ours.lags, 50), s50 = Stats.percentile(seed.lags, 50)
+        let o99 = Stats.percentile(ours.lags, 99), s99 = Stats.percentile(seed.lags, 99)
+        headlines.add(
+            "reconnect lag p50 / p99 (real clock)", "\(Report.ratio(s50.map(Double.init), o50.map { Double(max($0, 1)) })) / \(Report.ratio(s99.map(Double.init), o99.map { Double(max($0, 1)) })) faster",
+            "\(Report.ms(o50)) / \(Report.ms(o99))", "\(Report.ms(s50)) / \(Report.ms(s99))")
         return Report.lag(ours, seed, command: "\(binary) lag --platforms \(spec.platforms) --seconds \(spec.seconds)")
     }
 
@@ -64,6 +71,11 @@ struct Commands {
             rows.append((schedule.count, pair.ours, pair.seed))
         }
         let command = "\(binary) restart --platforms \(size) --outage-min \(minutes) --restarts-min \(restarts.map(String.init).joined(separator: ","))"
+        if let stormy = rows.last {
+            headlines.add(
+                "logins per platform-hour during a 120 min outage with 5 restarts", "\(Report.ratio(stormy.seed.loginsPerPlatformHour, stormy.ours.loginsPerPlatformHour)) fewer",
+                String(format: "%.1f", stormy.ours.loginsPerPlatformHour), String(format: "%.1f", stormy.seed.loginsPerPlatformHour))
+        }
         return Report.restart(rows, command: command)
     }
 
@@ -79,6 +91,10 @@ struct Commands {
         let unjittered = try await OutageScenario.run(.ours, flat, label: "ours, jitter 0", directory: directory)
         var jittered = pair.ours
         jittered.subject = "ours, jitter ±20 % (default)"
+        headlines.add(
+            "peak logins per second, \(Stats.grouped(size)) platforms dropping together (ours with jitter vs without)",
+            "\(Report.ratio(Double(unjittered.peakLoginsPerSecond), Double(jittered.peakLoginsPerSecond))) lower with jitter",
+            "\(jittered.peakLoginsPerSecond) (jitter 0: \(unjittered.peakLoginsPerSecond))", "\(pair.seed.peakLoginsPerSecond) (sequential: ours is burstier)")
         return Report.herd([jittered, unjittered, pair.seed], command: "\(binary) herd --herd-platforms \(size) --herd-outage-min \(minutes)")
     }
 
@@ -91,6 +107,22 @@ struct Commands {
             gatewayd: gatewayd, platforms: spec.platforms, seconds: spec.idleSeconds, directory: directory)
         Self.progress("store: idle, seed model")
         result.idle["seed"] = try await ProcessScenarios.modelIdle(bench: selfPath, platforms: spec.platforms, seconds: spec.idleSeconds)
+        let transition = Stats.percentile(result.transitionNanos, 50), wake = Stats.percentile(result.nextWakeNanos, 50)
+        let pass = Stats.percentile(result.modelPassNanos, 50)
+        headlines.add(
+            "one state transition at \(Stats.grouped(spec.platforms)) platforms (claim + recordFailure, durable, p50 vs a dict update)",
+            "\(Report.ratio(transition, result.modelTransitionNanos)) slower (ours loses)",
+            transition.map { Stats.micros(nanos: $0) } ?? "—", Stats.micros(nanos: result.modelTransitionNanos))
+        headlines.add(
+            "finding when to wake at \(Stats.grouped(spec.platforms)) platforms (`nextWakeAt` p50 vs one seed pass)",
+            "\(Report.ratio(pass, wake)) cheaper",
+            wake.map { Stats.micros(nanos: $0) } ?? "—", pass.map { Stats.micros(nanos: $0) } ?? "—")
+        if let ours = result.idle["ours"], let seed = result.idle["seed"] {
+            headlines.add(
+                "idle CPU / RSS at \(Stats.grouped(spec.platforms)) queued platforms",
+                "CPU \(Report.ratio(ours.cpuPercent, seed.cpuPercent)), RSS \(Report.ratio(Double(ours.rssKiB), Double(seed.rssKiB))) (ours ÷ seed; RSS: ours loses)",
+                String(format: "%.2f %%, ", ours.cpuPercent) + Report.mib(ours.rssKiB), String(format: "%.2f %%, ", seed.cpuPercent) + Report.mib(seed.rssKiB))
+        }
         return Report.store(
             result, spec: spec,
             command: "\(binary) store --platforms \(spec.platforms) --samples \(spec.samples) --idle-seconds \(spec.idleSeconds) --gatewayd \(gatewayd)")
@@ -101,6 +133,13 @@ struct Commands {
         Self.progress("footprint: \(runs) cold starts each")
         let ours = try await ProcessScenarios.oursFootprint(gatewayd: gatewayd, runs: runs, settleSeconds: settle, directory: directory)
         let seed = try await ProcessScenarios.modelFootprint(bench: selfPath, runs: runs, settleSeconds: settle)
+        let oursReady = Stats.percentile(ours.connectedMillis, 50), seedReady = Stats.percentile(seed.connectedMillis, 50)
+        let oursRSS = Stats.percentile(ours.rssKiB, 50), seedRSS = Stats.percentile(seed.rssKiB, 50)
+        headlines.add(
+            "`gatewayd run`, 3 platforms: cold start to all connected / idle RSS",
+            "\(Report.ratio(oursReady, seedReady)) / \(Report.ratio(oursRSS.map(Double.init), seedRSS.map(Double.init))) (ours ÷ seed; ours loses)",
+            "\(oursReady.map { String(format: "%.0f ms", $0) } ?? "—") / \(Report.mib(oursRSS))",
+            "\(seedReady.map { String(format: "%.0f ms", $0) } ?? "—") / \(Report.mib(seedRSS))")
         return Report.footprint(ours, seed, runs: runs, command: "\(binary) footprint --runs \(runs) --gatewayd \(gatewayd)")
     }
 

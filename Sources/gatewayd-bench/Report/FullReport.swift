@@ -49,6 +49,8 @@ struct FullReport {
 
             ## Headline
 
+            \(commands.headlines.table)
+
             \(headline(pairs))
 
             ## Reconnect lag (real clock)
@@ -149,6 +151,6 @@ struct FullReport {
                     + "| \(Report.ratio(Stats.percentile(seed.recoveries, 50).map(Double.init), Stats.percentile(ours.recoveries, 50).map(Double.init))) "
                     + "| \(maxRatio) | \(Report.ratio(Double(seedLogins), Double(oursLogins))) |")
         }
-        return lines.joined(separator: "\n") + "\n\nThe other tables say where ours loses (cost per transition, memory).\n"
+        return lines.joined(separator: "\n") + "\n\nEach scenario's own table below has the absolute numbers, and the cases where ours loses.\n"
     }
 }

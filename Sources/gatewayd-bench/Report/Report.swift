@@ -1,5 +1,19 @@
 import Foundation
 
+/// The headline table's rows, contributed by the scenarios as they run.
+@MainActor
+final class Headlines {
+    private(set) var rows: [String] = []
+
+    func add(_ measure: String, _ ratio: String, _ ours: String, _ seed: String) {
+        rows.append("| \(measure) | \(ratio) | \(ours) | \(seed) |")
+    }
+
+    var table: String {
+        (["| measure | ratio (ours against the seed model) | ours | seed model |", "|---|---|---|---|"] + rows).joined(separator: "\n")
+    }
+}
+
 /// Markdown for BENCHMARKS.md: one table per scenario, ratios first, absolute numbers for context.
 enum Report {
     static func ms(_ value: Int64?) -> String { value.map { Stats.seconds(millis: $0) } ?? "—" }
