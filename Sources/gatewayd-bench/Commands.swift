@@ -36,7 +36,8 @@ struct Commands {
         let o50 = Stats.percentile(ours.lags, 50), s50 = Stats.percentile(seed.lags, 50)
         let o99 = Stats.percentile(ours.lags, 99), s99 = Stats.percentile(seed.lags, 99)
         headlines.add(
-            "reconnect lag p50 / p99 (real clock)", "\(Report.ratio(s50.map(Double.init), o50.map { Double(max($0, 1)) })) / \(Report.ratio(s99.map(Double.init), o99.map { Double(max($0, 1)) })) faster",
+            "reconnect lag p50 / p99 (real clock; ours counted as ≥ 1 ms)",
+            "\(Report.verdict(ours: o50.map { Double(max($0, 1)) }, seed: s50.map(Double.init))) / \(Report.verdict(ours: o99.map { Double(max($0, 1)) }, seed: s99.map(Double.init)))",
             "\(Report.ms(o50)) / \(Report.ms(o99))", "\(Report.ms(s50)) / \(Report.ms(s99))")
         return Report.lag(ours, seed, command: "\(binary) lag --platforms \(spec.platforms) --seconds \(spec.seconds)")
     }
@@ -73,7 +74,8 @@ struct Commands {
         let command = "\(binary) restart --platforms \(size) --outage-min \(minutes) --restarts-min \(restarts.map(String.init).joined(separator: ","))"
         if let stormy = rows.last {
             headlines.add(
-                "logins per platform-hour during a 120 min outage with 5 restarts", "\(Report.ratio(stormy.seed.loginsPerPlatformHour, stormy.ours.loginsPerPlatformHour)) fewer",
+                "logins per platform-hour during a 120 min outage with 5 restarts",
+                Report.verdict(ours: stormy.ours.loginsPerPlatformHour, seed: stormy.seed.loginsPerPlatformHour),
                 String(format: "%.1f", stormy.ours.loginsPerPlatformHour), String(format: "%.1f", stormy.seed.loginsPerPlatformHour))
         }
         return Report.restart(rows, command: command)
@@ -92,9 +94,9 @@ struct Commands {
         var jittered = pair.ours
         jittered.subject = "ours, jitter ±20 % (default)"
         headlines.add(
-            "peak logins per second, \(Stats.grouped(size)) platforms dropping together (ours with jitter vs without)",
-            "\(Report.ratio(Double(unjittered.peakLoginsPerSecond), Double(jittered.peakLoginsPerSecond))) lower with jitter",
-            "\(jittered.peakLoginsPerSecond) (jitter 0: \(unjittered.peakLoginsPerSecond))", "\(pair.seed.peakLoginsPerSecond) (sequential: ours is burstier)")
+            "peak logins in one second, \(Stats.grouped(size)) platforms dropping together (ours: jitter ±20 %; without jitter it was \(Stats.grouped(unjittered.peakLoginsPerSecond)))",
+            Report.verdict(ours: Double(jittered.peakLoginsPerSecond), seed: Double(pair.seed.peakLoginsPerSecond)),
+            "\(jittered.peakLoginsPerSecond)", "\(pair.seed.peakLoginsPerSecond) (one login at a time)")
         return Report.herd([jittered, unjittered, pair.seed], command: "\(binary) herd --herd-platforms \(size) --herd-outage-min \(minutes)")
     }
 
@@ -111,16 +113,16 @@ struct Commands {
         let pass = Stats.percentile(result.modelPassNanos, 50)
         headlines.add(
             "one state transition at \(Stats.grouped(spec.platforms)) platforms (claim + recordFailure, durable, p50 vs a dict update)",
-            "\(Report.ratio(transition, result.modelTransitionNanos)) slower (ours loses)",
+            Report.verdict(ours: transition, seed: result.modelTransitionNanos),
             transition.map { Stats.micros(nanos: $0) } ?? "—", Stats.micros(nanos: result.modelTransitionNanos))
         headlines.add(
             "finding when to wake at \(Stats.grouped(spec.platforms)) platforms (`nextWakeAt` p50 vs one seed pass)",
-            "\(Report.ratio(pass, wake)) cheaper",
+            Report.verdict(ours: wake, seed: pass),
             wake.map { Stats.micros(nanos: $0) } ?? "—", pass.map { Stats.micros(nanos: $0) } ?? "—")
         if let ours = result.idle["ours"], let seed = result.idle["seed"] {
             headlines.add(
                 "idle CPU / RSS at \(Stats.grouped(spec.platforms)) queued platforms",
-                "CPU \(Report.ratio(ours.cpuPercent, seed.cpuPercent)), RSS \(Report.ratio(Double(ours.rssKiB), Double(seed.rssKiB))) (ours ÷ seed; RSS: ours loses)",
+                "CPU: \(Report.verdict(ours: ours.cpuPercent, seed: seed.cpuPercent)); RSS: \(Report.verdict(ours: Double(ours.rssKiB), seed: Double(seed.rssKiB)))",
                 String(format: "%.2f %%, ", ours.cpuPercent) + Report.mib(ours.rssKiB), String(format: "%.2f %%, ", seed.cpuPercent) + Report.mib(seed.rssKiB))
         }
         return Report.store(
@@ -137,7 +139,7 @@ struct Commands {
         let oursRSS = Stats.percentile(ours.rssKiB, 50), seedRSS = Stats.percentile(seed.rssKiB, 50)
         headlines.add(
             "`gatewayd run`, 3 platforms: cold start to all connected / idle RSS",
-            "\(Report.ratio(oursReady, seedReady)) / \(Report.ratio(oursRSS.map(Double.init), seedRSS.map(Double.init))) (ours ÷ seed; ours loses)",
+            "\(Report.verdict(ours: oursReady, seed: seedReady)) / \(Report.verdict(ours: oursRSS.map(Double.init), seed: seedRSS.map(Double.init)))",
             "\(oursReady.map { String(format: "%.0f ms", $0) } ?? "—") / \(Report.mib(oursRSS))",
             "\(seedReady.map { String(format: "%.0f ms", $0) } ?? "—") / \(Report.mib(seedRSS))")
         return Report.footprint(ours, seed, runs: runs, command: "\(binary) footprint --runs \(runs) --gatewayd \(gatewayd)")

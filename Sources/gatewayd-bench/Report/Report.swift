@@ -10,7 +10,7 @@ final class Headlines {
     }
 
     var table: String {
-        (["| measure | ratio (ours against the seed model) | ours | seed model |", "|---|---|---|---|"] + rows).joined(separator: "\n")
+        (["| measure (lower is better) | verdict | ours | seed model |", "|---|---|---|---|"] + rows).joined(separator: "\n")
     }
 }
 
@@ -21,6 +21,14 @@ enum Report {
     static func ratio(_ numerator: Double?, _ denominator: Double?) -> String {
         guard let numerator, let denominator, denominator > 0 else { return "—" }
         return Stats.ratio(numerator / denominator)
+    }
+
+    /// For a measure where lower is better: "ours 12× better" or "ours 3× worse", with the ratio taken so it is ≥ 1.
+    static func verdict(ours: Double?, seed: Double?) -> String {
+        guard let ours, let seed, ours >= 0, seed >= 0 else { return "—" }
+        let floor = 1e-9
+        if ours <= seed { return "ours \(Stats.ratio(max(seed, floor) / max(ours, floor))) better" }
+        return "ours \(Stats.ratio(ours / max(seed, floor))) worse"
     }
 
     static func mib(_ kib: Int?) -> String { kib.map { String(format: "%.1f MiB", Double($0) / 1024) } ?? "—" }
