@@ -6,7 +6,7 @@ import GatewayStore
 @MainActor
 struct Commands {
     let arguments: [String]
-    let binary = "gatewayd-bench"
+    let binary = ".build/release/gatewayd-bench"
     let directory: URL
     /// The headline rows each scenario contributes (used by `all`).
     let headlines = Headlines()

@@ -36,7 +36,10 @@ struct FullReport {
             attempts, retry in 30 s; the watcher sleeps 10 s first, then 30 s at a time while the queue is empty,
             otherwise walks the queue with one timestamp per pass, gives up on an entry with 20 attempts when it is
             due, connects due entries sequentially (no timeout), schedules `min(30 · 2^(n−1), 300)` s after a failure,
-            no jitter, and sleeps 10 s after each pass; a restart loses the queue.
+            no jitter, and sleeps 10 s after each pass; a restart loses the queue. Not modelled: a seed-era variant
+            of its fatal-error handler that exits the process for a systemd restart once every platform is down with a
+            retryable error; the model keeps running (the restart-storm scenario shows what restarts do to the seed).
+            `Tests/GatewayDaemonTests/Bench/SeedModelTests.swift` pins the model's schedule.
 
             Both are driven by the same simulated platforms and, in the outage scenarios, the same `VirtualClock`:
             a discrete-event simulation that jumps to the next sleeper's deadline once every flow of the subject is

@@ -48,6 +48,7 @@ enum Report {
 
             Reproduce: `\(command)`. Ours is measured to the millisecond (the store's timestamps); a ratio against a
             0 ms lag is computed against 1 ms.
+
             """
     }
 
