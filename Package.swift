@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "gatewayd", targets: ["gatewayd"]),
         .library(name: "GatewayStore", targets: ["GatewayStore"]),
+        .executable(name: "gatewayd-bench", targets: ["gatewayd-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,6 +64,14 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gatewayd", dependencies: ["GatewayDaemon"]),
+        // Benchmarks, side by side with a model of the seed's reconnect algorithm (BENCHMARKS.md, scripts/bench).
+        // An executable, never a test: scripts/test does not run it.
+        .executableTarget(
+            name: "gatewayd-bench",
+            dependencies: [
+                "GatewayDaemon", "GatewayStore", "CSQLite", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "GatewayStoreTests", dependencies: ["GatewayStore"]),
         .testTarget(
             name: "GatewayDaemonTests",

@@ -1,0 +1,172 @@
+import Foundation
+import GatewayDaemon
+import GatewayStore
+
+/// `gatewayd-bench <scenario> [options]`: each scenario prints its Markdown table; `all` writes BENCHMARKS.md.
+@MainActor
+struct Commands {
+    let arguments: [String]
+    let binary = ".build/release/gatewayd-bench"
+    let directory: URL
+    /// The headline rows each scenario contributes (used by `all`).
+    let headlines = Headlines()
+
+    func option(_ name: String) -> String? {
+        guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return nil }
+        return arguments[index + 1]
+    }
+
+    func ints(_ name: String, _ fallback: [Int]) -> [Int] {
+        option(name).map { $0.split(separator: ",").compactMap { Int($0) } } ?? fallback
+    }
+
+    func int(_ name: String, _ fallback: Int) -> Int { option(name).flatMap(Int.init) ?? fallback }
+
+    var gatewayd: String { option("gatewayd") ?? ".build/release/gatewayd" }
+    var selfPath: String { CommandLine.arguments[0] }
+
+    static func progress(_ text: String) { FileHandle.standardError.write(Data("[bench] \(text)\n".utf8)) }
+
+    func lag() async throws -> String {
+        let spec = LagSpec(platforms: int("platforms", 200), seconds: int("seconds", 60))
+        Self.progress("lag: ours, \(spec.platforms) platforms, \(spec.seconds) s real time")
+        let ours = try await LagScenario.ours(spec, directory: directory)
+        Self.progress("lag: seed model")
+        let seed = try await LagScenario.seed(spec)
+        let o50 = Stats.percentile(ours.lags, 50), s50 = Stats.percentile(seed.lags, 50)
+        let o99 = Stats.percentile(ours.lags, 99), s99 = Stats.percentile(seed.lags, 99)
+        headlines.add(
+            "reconnect lag p50 / p99 (real clock; ours counted as ≥ 1 ms)",
+            "\(Report.verdict(ours: o50.map { Double(max($0, 1)) }, seed: s50.map(Double.init))) / \(Report.verdict(ours: o99.map { Double(max($0, 1)) }, seed: s99.map(Double.init)))",
+            "\(Report.ms(o50)) / \(Report.ms(o99))", "\(Report.ms(s50)) / \(Report.ms(s99))")
+        return Report.lag(ours, seed, command: "\(binary) lag --platforms \(spec.platforms) --seconds \(spec.seconds)")
+    }
+
+    func outagePair(_ spec: OutageSpec) async throws -> (ours: OutageResult, seed: OutageResult) {
+        Self.progress("outage: \(spec.platforms) platforms, \(spec.outageMillis / 60_000) min, restarts \(spec.restartsAtMillis.map { $0 / 60_000 })")
+        let ours = try await OutageScenario.run(.ours, spec, directory: directory)
+        let seed = try await OutageScenario.run(.seed, spec, directory: directory)
+        return (ours, seed)
+    }
+
+    func mttr() async throws -> (String, [(ours: OutageResult, seed: OutageResult)]) {
+        let sizes = ints("platforms", [10, 100, 1_000]), outages = ints("outage-min", [1, 10, 30, 120])
+        var pairs: [(ours: OutageResult, seed: OutageResult)] = []
+        for size in sizes {
+            for minutes in outages {
+                pairs.append(try await outagePair(OutageSpec(platforms: size, outageMillis: Int64(minutes) * 60_000)))
+            }
+        }
+        let command = "\(binary) mttr --platforms \(sizes.map(String.init).joined(separator: ",")) --outage-min \(outages.map(String.init).joined(separator: ","))"
+        return (Report.mttr(pairs, command: command), pairs)
+    }
+
+    func restart() async throws -> String {
+        let size = int("platforms", 100), minutes = int("outage-min", 120)
+        let restarts = ints("restarts-min", [10, 20, 30, 40, 50])
+        var rows: [(restarts: Int, ours: OutageResult, seed: OutageResult)] = []
+        for schedule in [[], restarts] {
+            let spec = OutageSpec(
+                platforms: size, outageMillis: Int64(minutes) * 60_000, restartsAtMillis: schedule.map { Int64($0) * 60_000 })
+            let pair = try await outagePair(spec)
+            rows.append((schedule.count, pair.ours, pair.seed))
+        }
+        let command = "\(binary) restart --platforms \(size) --outage-min \(minutes) --restarts-min \(restarts.map(String.init).joined(separator: ","))"
+        if let stormy = rows.last {
+            headlines.add(
+                "logins per platform-hour during a 120 min outage with 5 restarts",
+                Report.verdict(ours: stormy.ours.loginsPerPlatformHour, seed: stormy.seed.loginsPerPlatformHour),
+                String(format: "%.1f", stormy.ours.loginsPerPlatformHour), String(format: "%.1f", stormy.seed.loginsPerPlatformHour))
+        }
+        return Report.restart(rows, command: command)
+    }
+
+    /// Peak logins per second; reuses the MTTR runs of the same size and outage when `all` made them.
+    func herd(reusing pairs: [(ours: OutageResult, seed: OutageResult)] = []) async throws -> String {
+        let size = int("herd-platforms", 1_000), minutes = int("herd-outage-min", 10)
+        let spec = OutageSpec(platforms: size, outageMillis: Int64(minutes) * 60_000)
+        let reused = pairs.first { $0.ours.spec.platforms == size && $0.ours.spec.outageMillis == spec.outageMillis }
+        let pair = if let reused { reused } else { try await outagePair(spec) }
+        var flat = spec
+        flat.policy.jitter = 0
+        Self.progress("herd: ours without jitter")
+        let unjittered = try await OutageScenario.run(.ours, flat, label: "ours, jitter 0", directory: directory)
+        var jittered = pair.ours
+        jittered.subject = "ours, jitter ±20 % (default)"
+        headlines.add(
+            "peak logins in one second, \(Stats.grouped(size)) platforms dropping together (ours: jitter ±20 %; without jitter it was \(Stats.grouped(unjittered.peakLoginsPerSecond)))",
+            Report.verdict(ours: Double(jittered.peakLoginsPerSecond), seed: Double(pair.seed.peakLoginsPerSecond)),
+            "\(jittered.peakLoginsPerSecond)", "\(pair.seed.peakLoginsPerSecond) (one login at a time)")
+        return Report.herd([jittered, unjittered, pair.seed], command: "\(binary) herd --herd-platforms \(size) --herd-outage-min \(minutes)")
+    }
+
+    func store() async throws -> String {
+        let spec = StoreSpec(platforms: int("platforms", 100_000), samples: int("samples", 2_000), idleSeconds: int("idle-seconds", 30))
+        Self.progress("store: \(spec.platforms) platforms, \(spec.samples) samples")
+        var result = try await StoreScenario.measure(spec, directory: directory)
+        Self.progress("store: idle, ours (\(gatewayd))")
+        result.idle["ours"] = try await ProcessScenarios.oursIdle(
+            gatewayd: gatewayd, platforms: spec.platforms, seconds: spec.idleSeconds, directory: directory)
+        Self.progress("store: idle, seed model")
+        result.idle["seed"] = try await ProcessScenarios.modelIdle(bench: selfPath, platforms: spec.platforms, seconds: spec.idleSeconds)
+        let transition = Stats.percentile(result.transitionNanos, 50), wake = Stats.percentile(result.nextWakeNanos, 50)
+        let pass = Stats.percentile(result.modelPassNanos, 50)
+        headlines.add(
+            "one state transition at \(Stats.grouped(spec.platforms)) platforms (claim + recordFailure, durable, p50 vs a dict update)",
+            Report.verdict(ours: transition, seed: result.modelTransitionNanos),
+            transition.map { Stats.micros(nanos: $0) } ?? "—", Stats.micros(nanos: result.modelTransitionNanos))
+        headlines.add(
+            "finding when to wake at \(Stats.grouped(spec.platforms)) platforms (`nextWakeAt` p50 vs one seed pass)",
+            Report.verdict(ours: wake, seed: pass),
+            wake.map { Stats.micros(nanos: $0) } ?? "—", pass.map { Stats.micros(nanos: $0) } ?? "—")
+        if let ours = result.idle["ours"], let seed = result.idle["seed"] {
+            headlines.add(
+                "idle CPU / RSS at \(Stats.grouped(spec.platforms)) queued platforms",
+                "CPU: \(Report.verdict(ours: ours.cpuPercent, seed: seed.cpuPercent)); RSS: \(Report.verdict(ours: Double(ours.rssKiB), seed: Double(seed.rssKiB)))",
+                String(format: "%.2f %%, ", ours.cpuPercent) + Report.mib(ours.rssKiB), String(format: "%.2f %%, ", seed.cpuPercent) + Report.mib(seed.rssKiB))
+        }
+        return Report.store(
+            result, spec: spec,
+            command: "\(binary) store --platforms \(spec.platforms) --samples \(spec.samples) --idle-seconds \(spec.idleSeconds) --gatewayd \(gatewayd)")
+    }
+
+    func footprint() async throws -> String {
+        let runs = int("runs", 5), settle = int("settle-seconds", 3)
+        Self.progress("footprint: \(runs) cold starts each")
+        let ours = try await ProcessScenarios.oursFootprint(gatewayd: gatewayd, runs: runs, settleSeconds: settle, directory: directory)
+        let seed = try await ProcessScenarios.modelFootprint(bench: selfPath, runs: runs, settleSeconds: settle)
+        let oursReady = Stats.percentile(ours.connectedMillis, 50), seedReady = Stats.percentile(seed.connectedMillis, 50)
+        let oursRSS = Stats.percentile(ours.rssKiB, 50), seedRSS = Stats.percentile(seed.rssKiB, 50)
+        headlines.add(
+            "`gatewayd run`, 3 platforms: cold start to all connected / idle RSS",
+            "\(Report.verdict(ours: oursReady, seed: seedReady)) / \(Report.verdict(ours: oursRSS.map(Double.init), seed: seedRSS.map(Double.init)))",
+            "\(oursReady.map { String(format: "%.0f ms", $0) } ?? "—") / \(Report.mib(oursRSS))",
+            "\(seedReady.map { String(format: "%.0f ms", $0) } ?? "—") / \(Report.mib(seedRSS))")
+        return Report.footprint(ours, seed, runs: runs, command: "\(binary) footprint --runs \(runs) --gatewayd \(gatewayd)")
+    }
+
+    /// Hosts the seed model alone, for the process measurements: `--queued N` (nothing due for an hour) or
+    /// `--connect N` (N simulated platforms that connect). Prints "ready", then runs until killed.
+    func hostModel() async throws -> Never {
+        let clock = SystemGatewayClock()
+        let now = clock.nowMillis()
+        let model: SeedModel
+        if let queued = option("queued").flatMap(Int.init) {
+            model = SeedModel(platforms: [], factory: AdapterFactory(), clock: clock)
+            let entries = (0..<queued).map {
+                (name: StoreScenario.name($0), attempts: 1 + $0 % 5, nextRetry: now + StoreScenario.hour + Int64($0) * StoreScenario.hour / Int64(queued))
+            }
+            Task.detached { await model.watch(prefilled: entries) }
+        } else {
+            let count = int("connect", 3)
+            let platforms = (0..<count).map {
+                PlatformConfig(name: StoreScenario.name($0), type: .simulated, options: ["script": .string("connect")])
+            }
+            model = SeedModel(platforms: platforms, factory: AdapterFactory(), clock: clock)
+            Task.detached { await model.run() }
+            while await model.connectedCount < count { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        FileHandle.standardOutput.write(Data("ready\n".utf8))
+        while true { try await Task.sleep(for: .seconds(3_600)) }
+    }
+}
