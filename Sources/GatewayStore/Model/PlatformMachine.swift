@@ -34,7 +34,8 @@ public struct PlatformMachine {
             row.attempts += 1
             row.leaseOwner = owner
             row.leaseUntil = leaseUntil
-            return Outcome(record: row, event: .attemptStarted, detail: nil)
+            // The watcher's lag, for anyone reading the history: how long after its due time the attempt started.
+            return Outcome(record: row, event: .attemptStarted, detail: "due \(now - due) ms ago")
 
         case (.succeed, .connecting):
             row.enter(.connected, now: now)
