@@ -27,6 +27,7 @@ actor InboxDispatcher {
         self.post = post ?? Self.httpPost
     }
 
+    /// New messages are stored: deliver them, and keep the retention timer armed.
     nonisolated func nudge() { signal.nudge() }
 
     func run() async {
@@ -40,7 +41,8 @@ actor InboxDispatcher {
     @discardableResult
     func dispatch() async -> Int64? {
         let now = clock.nowMillis()
-        if now >= nextPrune { prune(now: now) }
+        if now >= nextPrune { await prune(now: now) }
+        if nextPrune == .max, (try? await store.inbox(limit: 1).isEmpty) == false { nextPrune = now + 3_600_000 }
         guard let webhook = config.webhook else { return nil }
         do {
             while !Task.isCancelled {
@@ -68,17 +70,18 @@ actor InboxDispatcher {
         return nil
     }
 
-    private func prune(now: Int64) {
-        nextPrune = now + 3_600_000
-        Task {
-            do {
-                let removed = try await store.pruneInbox(
-                    deliveredBefore: now - config.retentionMillis,
-                    undeliveredBefore: config.webhook == nil ? now - config.retentionMillis : nil)
-                if removed > 0 { logger.info("inbox retention applied", metadata: ["inbox.removed": "\(removed)"]) }
-            } catch {
-                logger.error("cannot apply the inbox retention", metadata: ["error": "\(error)"])
-            }
+    /// Applies the retention, and arms the next pass an hour later — only while the inbox holds anything, so an
+    /// idle daemon has no timer for it (a new message nudges the dispatcher, which re-arms it).
+    private func prune(now: Int64) async {
+        do {
+            let removed = try await store.pruneInbox(
+                deliveredBefore: now - config.retentionMillis,
+                undeliveredBefore: config.webhook == nil ? now - config.retentionMillis : nil)
+            if removed > 0 { logger.info("inbox retention applied", metadata: ["inbox.removed": "\(removed)"]) }
+            nextPrune = try await store.inbox(limit: 1).isEmpty ? .max : now + 3_600_000
+        } catch {
+            logger.error("cannot apply the inbox retention", metadata: ["error": "\(error)"])
+            nextPrune = now + 3_600_000
         }
     }
 
