@@ -53,7 +53,11 @@ extension TelegramAdapter {
         // The server drops what an offset confirmed; anything older that still comes back was handed on already.
         let fresh = updates.filter { $0.updateID >= (offset ?? .min) }.sorted { $0.updateID < $1.updateID }
         guard let last = fresh.last?.updateID else { return }
-        let next = last + 1
+        // A server that sends update_id Int64.max is broken; overflowing here would crash the daemon (found by fuzzing).
+        let (next, overflow) = last.addingReportingOverflow(1)
+        guard !overflow else {
+            throw AdapterError(.server, code: "protocol", message: "getUpdates returned update_id \(last), which has no successor")
+        }
         var messages: [InboundMessage] = []
         for update in fresh {
             if let chat = TelegramInbound.chat(of: update) { saw(chat) }

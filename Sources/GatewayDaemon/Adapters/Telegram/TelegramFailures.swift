@@ -78,7 +78,8 @@ enum TelegramFailures {
         case .connection(let errorClass):
             var retryAfter: Int64?
             if errorClass == .rateLimited, case .api(_, _, _, let seconds?, _) = failure {
-                retryAfter = Int64(max(0, seconds)) * 1_000
+                // Clamped to a day: a server's nonsense must neither overflow (found by fuzzing) nor park us for ever.
+                retryAfter = Int64(min(max(0, seconds), 86_400)) * 1_000
             }
             return AdapterError(errorClass, code: code(for: failure), message: text, retryAfterMillis: retryAfter)
         }

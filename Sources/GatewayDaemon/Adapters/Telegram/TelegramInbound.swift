@@ -20,7 +20,10 @@ enum TelegramInbound {
         let seconds = edited ? (message.editDate ?? message.date) : message.date
         return InboundMessage(
             platform: platform, id: id, chat: String(message.chat.id), sender: String(sender), text: text,
-            sentAt: seconds.map { $0 * 1_000 })
+            sentAt: seconds.flatMap { (seconds: Int64) -> Int64? in
+                let (millis, overflow) = seconds.multipliedReportingOverflow(by: 1_000)  // a nonsense date is dropped
+                return overflow ? nil : millis
+            })
     }
 
     /// The chat an update happened in, whatever its kind.
