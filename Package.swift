@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "GatewayDaemon", "GatewayStore",
+                "GatewayDaemon", "GatewayStore", "CLibFuzzer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

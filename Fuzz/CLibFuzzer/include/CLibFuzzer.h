@@ -13,4 +13,7 @@
 
 int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*UserCb)(const uint8_t *Data, size_t Size));
 
+// libFuzzer's own mutation, for a custom mutator that adds to it.
+size_t LLVMFuzzerMutate(uint8_t *Data, size_t Size, size_t MaxSize);
+
 #endif

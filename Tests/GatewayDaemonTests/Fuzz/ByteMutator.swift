@@ -1,9 +1,11 @@
+import FuzzTargets
 import GatewayStore
 
 /// A small, seeded, libFuzzer-style mutator: the same seed gives the same inputs, so a failure reproduces.
 ///
 /// Each input is a corpus entry with 1–6 edits: bit flips, random bytes, inserted or overwritten dictionary tokens,
-/// deleted or duplicated ranges, a splice with another entry, and "interesting" ASCII digits runs.
+/// deleted or duplicated ranges, a splice with another entry, inserted digit runs, and a digit run replaced by another
+/// number (``NumberMutation``, as the libFuzzer executables do).
 struct ByteMutator {
     static let maxLength = 16 * 1_024
 
@@ -31,7 +33,7 @@ struct ByteMutator {
             return
         }
         let at = Int.random(in: 0..<bytes.count, using: &random)
-        switch Int.random(in: 0..<9, using: &random) {
+        switch Int.random(in: 0..<10, using: &random) {
         case 0:
             bytes[at] ^= 1 << UInt8.random(in: 0..<8, using: &random)
         case 1:
@@ -55,6 +57,8 @@ struct ByteMutator {
             // Long digit runs: where integer overflow hides.
             let digits = (0..<Int.random(in: 1...24, using: &random)).map { _ in UInt8.random(in: 48...57, using: &random) }
             bytes.insert(contentsOf: digits, at: at)
+        case 8:
+            bytes = NumberMutation.replacingNumber(in: bytes, seed: random.next()) ?? bytes
         default:
             bytes.insert(UInt8.random(in: 0...255, using: &random), at: at)
         }

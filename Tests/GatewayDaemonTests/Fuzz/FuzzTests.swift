@@ -14,7 +14,16 @@ struct FuzzTests {
     /// Committed crash inputs whose bug is in code the fuzzing work may not change (the adapters): file → where the
     /// bug is. Each still runs, as a known issue; once the bug is fixed the test reports that the issue is gone, and the
     /// entry must be removed here, so the input guards the fix from then on.
-    static let openBugs: [String: String] = [:]
+    static let openBugs: [String: String] = [
+        "telegram/inbound-date-times-1000-overflows.json":
+            "TelegramInbound.swift:23 `sentAt: seconds.map { $0 * 1_000 }` traps on a `date`/`edit_date` over 9223372036854775",
+        "telegram/mutation-inbound-date-overflow.json":
+            "TelegramInbound.swift:23 (the same bug, as the seeded mutator found it)",
+        "telegram/classify-retry-after-times-1000-overflows.json":
+            "TelegramFailures.swift:81 `Int64(max(0, seconds)) * 1_000` traps on a 429 with retry_after over 9223372036854775",
+        "telegram/deliver-update-id-max-plus-1-overflows.json":
+            "TelegramAdapter+Polling.swift:56 `let next = last + 1` traps on update_id 9223372036854775807",
+    ]
 
     @Test("each target runs every seed of its committed corpus", arguments: FuzzTarget.allCases)
     func corpus(target: FuzzTarget) async {
@@ -33,20 +42,44 @@ struct FuzzTests {
         let inFlight = FileManager.default.temporaryDirectory
             .appendingPathComponent("gatewayd-fuzz-\(name)-\(UUID().uuidString).bin").path
         defer { try? FileManager.default.removeItem(atPath: inFlight) }
-        await #expect(processExitsWith: .success, "\(count) mutated \(name) inputs") {
-            [name = name as String, count = count as Int, inFlight = inFlight as String] in
-            guard let target = FuzzTarget(rawValue: name) else { return }
-            await MutationCampaign.run(target, count: count, inFlightPath: inFlight)
+        await Self.withOpenBugs(in: name) {
+            await #expect(processExitsWith: .success, "\(count) mutated \(name) inputs") {
+                [name = name as String, count = count as Int, inFlight = inFlight as String] in
+                guard let target = FuzzTarget(rawValue: name) else { return }
+                await MutationCampaign.run(target, count: count, inFlightPath: inFlight)
+            }
         }
         // The child removes its in-flight input once every input passed: one left behind is the one that failed.
         guard let data = FileManager.default.contents(atPath: inFlight) else { return }
         let bytes = Array(data)
+        await Self.withOpenBugs(in: name) { await Self.report(failing: bytes, target: name) }
+    }
+
+    /// Runs `body`; in a target with an open bug, the issues it records are known ones (the mutator finds those bugs
+    /// again; the failing input is still printed). Strict again once the target's `openBugs` entries are gone.
+    static func withOpenBugs(in target: String, _ body: () async -> Void) async {
+        let bugs = openBugs.filter { $0.key.hasPrefix(target + "/") }.values
+        guard !bugs.isEmpty else {
+            await body()
+            return
+        }
+        await withKnownIssue("open bugs in \(target): \(bugs.sorted().joined(separator: "; "))", isIntermittent: true) {
+            await body()
+        }
+    }
+
+    /// Records `bytes` (the input a child process failed on) with what it printed when run alone.
+    static func report(failing bytes: [UInt8], target name: String) async {
         // Run it alone, expecting the failure, to show what the child printed (the trap message names file and line).
         let rerun = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             [name = name as String, bytes = bytes as [UInt8]] in
             await FuzzTarget(rawValue: name)?.run(bytes)
         }
-        let stderr = rerun.map { String(decoding: $0.standardErrorContent.suffix(4_000), as: UTF8.self) } ?? "(it passed when run alone)"
+        // The trap message ("Fatal error: …", "file.swift:line"), without the crash reporter's binary noise.
+        let stderr = rerun.map { result in
+            String(decoding: result.standardErrorContent, as: UTF8.self).split(separator: "\n")
+                .filter { $0.contains("Fatal error") || $0.contains(".swift:") }.prefix(10).joined(separator: "\n")
+        } ?? "(it passed when run alone)"
         Issue.record("""
             the \(name) target failed on this input (\(bytes.count) bytes); commit it under Fuzz/Regressions/\(name)/ \
             and reproduce it with scripts/fuzz: \(String(decoding: bytes, as: UTF8.self).debugDescription)
