@@ -44,7 +44,12 @@ enum ConfigFuzz {
             let wait = policy.delayMillis(afterAttempt: attempt, random: &random)
             invariant(wait >= 0, "a negative wait")
         }
-        _ = policy.jittered(policy.slowIntervalMillis, random: &random)
+        // The exhausted `slow` cadence, and the cap: jittered up or down depending on the draw, so several draws.
+        for seed in UInt64(1)...4 {
+            var draw = SplitMix64(seed: seed)
+            _ = policy.jittered(policy.slowIntervalMillis, random: &draw)
+            _ = policy.jittered(policy.capMillis, random: &draw)
+        }
         _ = policy.longestWaitMillis
     }
 }

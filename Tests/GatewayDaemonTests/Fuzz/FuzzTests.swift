@@ -23,6 +23,15 @@ struct FuzzTests {
             "TelegramFailures.swift:81 `Int64(max(0, seconds)) * 1_000` traps on a 429 with retry_after over 9223372036854775",
         "telegram/deliver-update-id-max-plus-1-overflows.json":
             "TelegramAdapter+Polling.swift:56 `let next = last + 1` traps on update_id 9223372036854775807",
+        "telegram/libfuzzer-inbound-date-overflow.json": "TelegramInbound.swift:23 (as libFuzzer found it)",
+        "telegram/libfuzzer-classify-retry-after-overflow.json": "TelegramFailures.swift:81 (as libFuzzer found it)",
+        "telegram/libfuzzer-deliver-update-id-overflow.json": "TelegramAdapter+Polling.swift:56 (as libFuzzer found it)",
+        "config/irc-connect-timeout-times-3-overflows.yaml":
+            "IRCSettings.swift:75 `connectTimeout * 3 / 4` traps when connect_timeout is over 3074457345618258602ms and register_timeout is unset",
+        "config/policy-slow-interval-jittered-overflows.yaml":
+            "BackoffPolicy.swift:89 `Int64((Double(millis) * scale).rounded())` traps when the jittered slow_interval exceeds Int64.max",
+        "config/policy-cap-max-jittered-overflows.yaml":
+            "BackoffPolicy.swift:89 (the same, on the cap; PlatformMachine reaches it once the nominal delay hits the cap)",
     ]
 
     @Test("each target runs every seed of its committed corpus", arguments: FuzzTarget.allCases)
