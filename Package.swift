@@ -72,11 +72,29 @@ let package = Package(
                 "GatewayDaemon", "GatewayStore", "CSQLite", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Fuzzing (FUZZING.md): the decoders that take outside input as fuzz targets, shared by the libFuzzer
+        // executables below and by the in-process mutation tests. The executables are stubs unless built by
+        // scripts/fuzz (`-DFUZZING`, sanitizer coverage, libFuzzer's runtime).
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "GatewayDaemon", "GatewayStore", "CLibFuzzer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Fuzz/Targets"
+        ),
+        // libFuzzer's driver entry point (declaration only; scripts/fuzz links the runtime).
+        .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .executableTarget(name: "gatewayd-fuzz-telegram", dependencies: ["FuzzTargets", "CLibFuzzer"], path: "Fuzz/Telegram"),
+        .executableTarget(name: "gatewayd-fuzz-discord", dependencies: ["FuzzTargets", "CLibFuzzer"], path: "Fuzz/Discord"),
+        .executableTarget(name: "gatewayd-fuzz-irc", dependencies: ["FuzzTargets", "CLibFuzzer"], path: "Fuzz/IRC"),
+        .executableTarget(name: "gatewayd-fuzz-config", dependencies: ["FuzzTargets", "CLibFuzzer"], path: "Fuzz/Config"),
         .testTarget(name: "GatewayStoreTests", dependencies: ["GatewayStore"]),
         .testTarget(
             name: "GatewayDaemonTests",
             dependencies: [
-                "GatewayDaemon", "GatewayStore",
+                "GatewayDaemon", "GatewayStore", "FuzzTargets",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
