@@ -103,7 +103,7 @@ struct ConfigTests {
         ("1.5s", .success(1_500)), ("7d", .success(604_800_000)), (".5s", .success(500)), ("0s", .success(0)), ("30", .failure(.missingUnit)),
         ("1.5", .failure(.missingUnit)), ("-5s", .failure(.negative)), ("1.5ms", .failure(.fractionalMillis)),
         ("1h30m", .failure(.malformed)), ("5 days", .failure(.malformed)), ("1..2s", .failure(.malformed)),
-        ("s", .failure(.malformed)), ("99999999999999999999s", .failure(.tooLarge)), ("9999999999999999h", .failure(.tooLarge)),
+        ("s", .failure(.malformed)), ("99999999999999999999s", .failure(.tooLarge)), ("9999999999999999h", .failure(.tooLarge)), ("366d", .success(31_622_400_000)), ("367d", .failure(.tooLarge)),
     ] as [(String, Result<Int64, DurationLiteral.Failure>)])
     func durations(text: String, expected: Result<Int64, DurationLiteral.Failure>) {
         #expect(DurationLiteral.millis(from: text) == expected)

@@ -33,7 +33,16 @@ struct InstalledBinaryTests {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        try process.run()
+        // A child forked by another test at the moment of the copy may briefly hold the new file open for writing
+        // ("Text file busy"): retry the exec a few times.
+        for attempt in 1...50 {
+            do {
+                try process.run()
+                break
+            } catch where attempt < 50 && "\(error)".contains("Text file busy") {
+                usleep(100_000)
+            }
+        }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")

@@ -15,6 +15,9 @@ enum DurationLiteral {
         case tooLarge
     }
 
+    /// The longest duration accepted: 366 days.
+    static let maxMillis: Int64 = 366 * 86_400_000
+
     /// Milliseconds per unit.
     static let units: [(suffix: String, millis: Int64)] = [
         ("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000),
@@ -44,6 +47,8 @@ enum DurationLiteral {
         guard !overflow else { return .failure(.tooLarge) }
         guard scaled % scale == 0 else { return .failure(.fractionalMillis) }
         let millis = scaled / scale
-        return isNegative && millis != 0 ? .failure(.negative) : .success(millis)
+        if isNegative && millis != 0 { return .failure(.negative) }
+        // No setting needs more than a year; larger values only set up overflows downstream (found by fuzzing).
+        return millis > maxMillis ? .failure(.tooLarge) : .success(millis)
     }
 }

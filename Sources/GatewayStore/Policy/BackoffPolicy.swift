@@ -86,13 +86,16 @@ public struct BackoffPolicy: Sendable, Equatable {
     public func jittered(_ millis: Int64, random: inout some RandomNumberGenerator) -> Int64 {
         guard jitter > 0 else { return millis }
         let scale = Double.random(in: (1 - jitter)...(1 + jitter), using: &random)
-        return Int64((Double(millis) * scale).rounded())
+        let scaled = (Double(millis) * scale).rounded()
+        // Saturate instead of trapping: the policy comes from a file (a fuzzed config found the trap).
+        return scaled >= 9.2e18 ? Int64.max / 2 : Int64(scaled)
     }
 
     /// The longest wait this policy can ask for after a failure (cap or slow cadence, jitter included).
     public var longestWaitMillis: Int64 {
         let longest = onExhausted == .slow ? max(capMillis, slowIntervalMillis) : capMillis
-        return Int64((Double(longest) * (1 + jitter)).rounded(.up))
+        let scaled = (Double(longest) * (1 + jitter)).rounded(.up)
+        return scaled >= 9.2e18 ? Int64.max / 2 : Int64(scaled)
     }
 }
 

@@ -16,7 +16,7 @@ extension Harness {
 
 /// Waits (real time, bounded) for background tasks; the schedule itself runs on the manual clock.
 func waitUntil(
-    _ what: String, timeout: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation,
+    _ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
