@@ -55,7 +55,8 @@ struct DiscordSendTests {
         try await g.waitUntil("the first send waits") { f.logs.text.contains("discord.global=true") }
         let sleepers = g.clock.sleeperCount
         let second = Task { try await g.runner.router.send(OutgoingMessage(target: "102", text: "two"), on: "dc") }
-        try await g.waitUntil("the second send waits on the clock too") { g.clock.sleeperCount == sleepers + 1 }
+        // (Other flows — the outbox flusher, the inbox dispatcher — sleep on the same clock, so count at least one more.)
+        try await g.waitUntil("the second send waits on the clock too") { g.clock.sleeperCount >= sleepers + 1 }
         #expect(await f.state.postAttempts == 1, "the second send did not hit the API during the global limit")
         g.clock.advance(millis: 1_000)
         _ = try await first.value
