@@ -14,6 +14,7 @@ import Testing
 /// RESUME is seen arriving on `/resume`.
 final class DiscordTestGateway: Sendable {
     let state = TestGatewayState()
+    private let connections = AcceptedConnections()
     private let task: Task<Void, any Error>
     let port: Int
 
@@ -24,6 +25,7 @@ final class DiscordTestGateway: Sendable {
         let state = state
         await state.update { $0.validToken = token }
         let closes = state.clientCloseCodes
+        let tracker = connections.handler()
         let logger = Logger(label: "discord-test-gateway") { _ in CloseFrameRecorder { closes.append($0) } }
         let app = Application(
             router: Self.router(state),
@@ -34,7 +36,10 @@ final class DiscordTestGateway: Sendable {
                 }
             },
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in await state.setPort(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in
+                try? await channel.pipeline.addHandler(tracker, position: .first)
+                await state.setPort(channel.localAddress?.port ?? 0)
+            },
             logger: logger)
         task = Task { try await app.run() }
         let deadline = ContinuousClock.now + .seconds(10)
@@ -49,9 +54,17 @@ final class DiscordTestGateway: Sendable {
 
     deinit { task.cancel() }
 
+    /// Shuts the server down gracefully; connections still open after a short grace are dropped (see
+    /// ``AcceptedConnections`` for the one kind a graceful shutdown would otherwise wait on for ever).
     func stop() async {
         task.cancel()
+        let connections = connections
+        let dropper = Task {
+            try await Task.sleep(for: .seconds(1))
+            connections.closeAll()
+        }
         _ = await task.result
+        dropper.cancel()
     }
 
     // MARK: - Gateway WebSocket

@@ -197,7 +197,9 @@ actor TestGatewayState {
             "author": .object(["id": .string(author), "username": .string("someone")]),
             "timestamp": .string("2027-01-15T08:00:00.250000+00:00"),
         ]))
-        if let live, live.session == session { try await live.writer.write(.text(text)) }
+        // Like a real gateway: the event is in the session's replay buffer either way; a socket that is closing as we
+        // write (the client hung up, or `closeLive` just closed it) loses only this copy of it.
+        if let live, live.session == session { try? await live.writer.write(.text(text)) }
         return id
     }
 
@@ -209,8 +211,9 @@ actor TestGatewayState {
 
     /// Closes the live socket with `code`.
     func closeLive(code: Int) async throws {
-        guard let live else { throw TestGatewayError("no live socket") }
-        try await live.writer.close(.unknown(UInt16(code)), reason: "test gateway closes with \(code)")
+        guard let closing = live else { throw TestGatewayError("no live socket") }
+        live = nil  // nothing more goes out on it, even before the close handshake has finished
+        try await closing.writer.close(.unknown(UInt16(code)), reason: "test gateway closes with \(code)")
     }
 
     /// Forgets every session: a RESUME is answered with op 9 d=false.
