@@ -13,9 +13,13 @@ import Testing
 /// ngircd 26.1 with a raw client: 60 lines of 16 bytes at 10 lines/s arrived in 6.3 s (no throttling), at 20/s
 /// (320 B/s) in 10.9 s, 60 lines of 30 bytes at 10/s (300 B/s) in 12.4 s, and 30 lines sent at once in 9.1 s
 /// (3 lines per penalty second). Nothing is dropped: a throttled client is only delayed. Our real pace (≤ 1 line / 2 s, lines ≤ 512 bytes) is
-/// within those limits, so the test keeps it and only compresses the manual clock: one 2 s pacing step every
-/// ~100 ms of real time, ≈ 10 lines/s of ~17 bytes (≈ 170 B/s) — under ngircd's limits, so the 100 messages take
-/// ~10 s instead of the 200 s they take at the real pace. The test server keeps ngircd's default flood control
+/// within those limits, so the test keeps it and only compresses the manual clock's idle time: it moves the clock
+/// one pacing interval (2 s) when a message waits on the pacer and the watcher has received every line written so
+/// far, at most every 100 ms of real time — ≤ 10 lines/s of ~20 bytes (≤ 200 B/s), one line in ngircd's buffer at a time, under its
+/// limits — so the 100 messages take ~12 s instead of the 200 s they take at the real pace. (Moving the clock
+/// blindly at that rate does not work: a few lines bunch up, ngircd throttles, the backlog grows faster than it
+/// drains at 3 lines per penalty second, and our idle PING — 60 s of compressed clock later — times out behind
+/// it; the link drops and lines written but not yet read by ngircd are lost with it, as on any IRC server.) The test server keeps ngircd's default flood control
 /// (ngircd.conf(5)'s `MaxPenaltyTime = 0` would switch penalties off — "mostly a debugging feature"; not used here).
 @Suite(
     "Outbox with IRC (real ngircd)", .serialized,
@@ -55,11 +59,18 @@ struct IRCOutboxTests {
         try await g.waitFor("chat", .connected)
         try await watcher.waitForMember("gwbot", in: "#odd")
 
-        // Let the paced drain run: one 2 s pacing step per ~100 ms of real time (see the suite's note).
+        // Let the paced drain run (see the suite's note): the manual clock moves to the adapter's next pacing slot
+        // only once the watcher has received every line written so far, and at most every 100 ms of real time.
         let deadline = ContinuousClock.now + .seconds(120)
+        var lastStep = ContinuousClock.now
         while try await !g.store.outbox(states: [.queued, .sending]).isEmpty, ContinuousClock.now < deadline {
-            g.clock.advance(seconds: 2)
-            try await Task.sleep(for: .milliseconds(100))
+            let waiting = try await g.store.outbox(states: [.sending]).count  // handed to the adapter: on the pacer
+            let written = try await g.store.outbox(states: [.sent]).count
+            if waiting == 1, Self.received(by: watcher).count >= written, ContinuousClock.now - lastStep >= .milliseconds(100) {
+                g.clock.advance(seconds: 2)  // one pacing interval
+                lastStep = ContinuousClock.now
+            }
+            try await Task.sleep(for: .milliseconds(10))
         }
         #expect(try await g.store.outbox(states: [.sent]).count == Self.count, "every message recorded as sent")
         try await waitUntil("the watcher saw \(Self.count) messages", timeout: .seconds(60)) {
