@@ -70,6 +70,8 @@ let package = Package(
             name: "gatewayd-bench",
             dependencies: [
                 "GatewayDaemon", "GatewayStore", "CSQLite", .product(name: "Logging", package: "swift-log"),
+                // The `messages` scenario's loopback Telegram Bot API server (already built for GatewayDaemon).
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         // Fuzzing (FUZZING.md): the decoders that take outside input as fuzz targets, shared by the libFuzzer

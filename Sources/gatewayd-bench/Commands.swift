@@ -145,6 +145,35 @@ struct Commands {
         return Report.footprint(ours, seed, runs: runs, command: "\(binary) footprint --runs \(runs) --gatewayd \(gatewayd)")
     }
 
+    /// Durable enqueue (single vs batched, synchronous NORMAL and FULL) and outbox flush rates (paced and unpaced).
+    func messages() async throws -> String {
+        var spec = MessagesSpec()
+        spec.count = int("count", spec.count)
+        spec.batchSizes = ints("batches", spec.batchSizes)
+        spec.pacedCount = int("paced", spec.pacedCount)
+        spec.pacedChats = int("chats", spec.pacedChats)
+        spec.unpacedCount = int("unpaced", spec.unpacedCount)
+        let syncs = (option("sync") ?? "normal,full").split(separator: ",").compactMap {
+            ConnectionOptions.Synchronous(rawValue: $0.uppercased())
+        }
+        var enqueue: [EnqueueMeasure] = []
+        _ = try await MessagesScenario.enqueue(count: 500, batch: nil, sync: .normal, directory: directory)  // warm-up
+        for sync in syncs {
+            for batch in [nil] + spec.batchSizes.map(Optional.some) {
+                Self.progress("messages: enqueue \(spec.count), \(batch.map { "batches of \($0)" } ?? "single"), synchronous=\(sync.rawValue)")
+                enqueue.append(try await MessagesScenario.enqueue(count: spec.count, batch: batch, sync: sync, directory: directory))
+            }
+        }
+        Self.progress("messages: paced flush, \(spec.pacedCount) messages to \(spec.pacedChats) chats")
+        let paced = try await MessagesScenario.pacedFlush(count: spec.pacedCount, chats: spec.pacedChats, directory: directory)
+        Self.progress("messages: unpaced flush, \(spec.unpacedCount) messages")
+        let unpaced = try await MessagesScenario.unpacedFlush(count: spec.unpacedCount, directory: directory)
+        let command = "\(binary) messages --count \(spec.count) --batches \(spec.batchSizes.map(String.init).joined(separator: ",")) "
+            + "--paced \(spec.pacedCount) --chats \(spec.pacedChats) --unpaced \(spec.unpacedCount) "
+            + "--sync \(syncs.map { $0.rawValue.lowercased() }.joined(separator: ","))"
+        return MessagesReport.render(enqueue: enqueue, paced: paced, unpaced: unpaced, command: command)
+    }
+
     /// Hosts the seed model alone, for the process measurements: `--queued N` (nothing due for an hour) or
     /// `--connect N` (N simulated platforms that connect). Prints "ready", then runs until killed.
     func hostModel() async throws -> Never {

@@ -2,7 +2,8 @@ import Foundation
 
 // gatewayd-bench: the benchmark suite (BENCHMARKS.md). Never run by scripts/test; scripts/bench runs `all`.
 //
-//   gatewayd-bench lag | mttr | restart | herd | store | footprint   [options]   one scenario, Markdown to stdout
+//   gatewayd-bench lag | mttr | restart | herd | store | footprint | messages   [options]   one scenario, Markdown
+//                                                                                         to stdout
 //   gatewayd-bench all --out BENCHMARKS.md [--gatewayd PATH]                    every scenario, the whole report
 //   gatewayd-bench host-model --queued N | --connect N                          (internal) the seed model, alone
 
@@ -20,6 +21,7 @@ do {
     case "herd": print(try await commands.herd())
     case "store": print(try await commands.store())
     case "footprint": print(try await commands.footprint())
+    case "messages": print(try await commands.messages())
     case "host-model": try await commands.hostModel()
     case "all":
         let report = try await FullReport(commands: commands).run()
@@ -31,7 +33,7 @@ do {
         }
     default:
         FileHandle.standardError.write(Data("""
-            usage: gatewayd-bench lag|mttr|restart|herd|store|footprint [options]
+            usage: gatewayd-bench lag|mttr|restart|herd|store|footprint|messages [options]
                    gatewayd-bench all [--out BENCHMARKS.md] [--gatewayd .build/release/gatewayd]
 
             """.utf8))

@@ -23,10 +23,15 @@ public protocol PlatformAdapter: AnyObject, Sendable {
 public struct OutgoingMessage: Sendable, Equatable {
     public var target: String
     public var text: String
+    /// The same on every attempt to send this message (the outbox sets it from the entry; at most 22 characters of
+    /// `[0-9a-z.]`): an adapter whose platform deduplicates retries (Discord's `nonce`) passes it on. Nil for a
+    /// direct send.
+    public var deliveryKey: String?
 
-    public init(target: String, text: String) {
+    public init(target: String, text: String, deliveryKey: String? = nil) {
         self.target = target
         self.text = text
+        self.deliveryKey = deliveryKey
     }
 }
 

@@ -3,30 +3,37 @@ import Foundation
 import GatewayStore
 
 /// `gatewayd send <platform> <target> <text>`: queues a message in the outbox; a running daemon sends it at once if
-/// the platform is connected, or right after it reconnects.
+/// the platform is connected, or right after it reconnects. `--lines` queues each line of standard input as its own
+/// message, all in one transaction.
 struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
         abstract: "Queue a message for a platform; it is sent now, or as soon as the platform is back.",
-        discussion: "Prints the outbox id. Exit 1 for an unknown platform, an empty or too long text, or an empty target."
+        discussion: """
+            Prints the outbox id. Exit 1 for an unknown platform, an empty or too long text, or an empty target.
+            With --lines, every line of standard input is one message to the target, all queued in one transaction: \
+            one bad line (an empty one, too) queues nothing, and the error names it ("message n"). With --idempotency-key K, line n \
+            gets the key K:n, so the same command is safe to run again.
+            """
     )
 
     @OptionGroup var options: StoreOptions
 
     @Argument(help: "The platform's name.") var platform: String
     @Argument(help: "The chat, channel or nick.") var target: String
-    @Argument(help: "The text (use - to read it from standard input).") var text: String
+    @Argument(help: "The text (use - to read it from standard input; omit with --lines).") var text: String?
 
     @Option(name: .long, help: "Give up if not sent within this long, e.g. 10m.") var ttl: String?
     @Option(name: .long, help: "Enqueue at most once per key (safe to retry).") var idempotencyKey: String?
-    @Flag(name: .long, help: "Print the outbox entry as JSON.") var json = false
+    @Flag(name: .long, help: "Queue each line of standard input as one message, in one transaction.") var lines = false
+    @Flag(name: .long, help: "Print the outbox entry as JSON (a JSON array with --lines).") var json = false
+
+    func validate() throws {
+        if lines && text != nil { throw ValidationError("give either a text or --lines, not both") }
+        if !lines && text == nil { throw ValidationError("missing the text (or --lines to read messages from standard input)") }
+    }
 
     func run() async throws {
-        var body = text
-        if text == "-" {
-            body = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-            if body.hasSuffix("\n") { body.removeLast() }
-        }
         var expiresAt: Int64?
         if let ttl {
             guard let millis = DurationText.millis(ttl), millis > 0 else {
@@ -34,20 +41,46 @@ struct SendCommand: AsyncParsableCommand {
             }
             expiresAt = SystemWallClock().nowMillis() + millis
         }
-        let text = body
-        let entry = try await options.withStore { store in
+        let input = lines || text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : nil
+        var batch: [NewOutboxMessage]
+        if lines {
+            batch = []
+            // "\r\n" is one Character in Swift: split on both line ends.
+            var pieces = (input ?? "").split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+            if pieces.last?.isEmpty == true { pieces.removeLast() }  // the final newline ends a line, it is not one
+            for (index, line) in pieces.enumerated() {
+                let body = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+                batch.append(NewOutboxMessage(
+                    platform: platform, target: target, text: body, expiresAt: expiresAt,
+                    idempotencyKey: idempotencyKey.map { "\($0):\(index + 1)" }))
+            }
+            if batch.isEmpty { throw StoreOptions.fail("\(platform): no lines on standard input", exitCode: ExitCode.failure.rawValue) }
+        } else {
+            var body = input ?? text ?? ""
+            if input != nil, body.hasSuffix("\n") { body.removeLast() }
+            batch = [NewOutboxMessage(platform: platform, target: target, text: body, expiresAt: expiresAt, idempotencyKey: idempotencyKey)]
+        }
+        let queued = batch
+        let single = !lines
+        let entries = try await options.withStore { store in
             do {
-                return try await DeliveryRouter.enqueue(
-                    store: store, platform: platform, target: target, text: text, expiresAt: expiresAt,
-                    idempotencyKey: idempotencyKey)
+                if single, let message = queued.first {
+                    return [try await DeliveryRouter.enqueue(
+                        store: store, platform: message.platform, target: message.target, text: message.text,
+                        expiresAt: message.expiresAt, idempotencyKey: message.idempotencyKey)]
+                }
+                return try await DeliveryRouter.enqueue(store: store, batch: queued)
             } catch let error as DeliveryError {
                 throw StoreOptions.fail("\(platform): \(error.description)", exitCode: ExitCode.failure.rawValue)
             }
         }
         if json {
-            print(JSONOutput.text(try JSONOutput.encode(OutboxJSON(entry))))
+            let encoded = lines ? try JSONOutput.encode(entries.map(OutboxJSON.init)) : try JSONOutput.encode(OutboxJSON(entries[0]))
+            print(JSONOutput.text(encoded))
+        } else if lines {
+            print("queued \(entries.count) messages (\(entries.first?.id ?? 0)…\(entries.last?.id ?? 0)) for \(platform) → \(target)")
         } else {
-            print("queued \(entry.id) for \(entry.platform) → \(entry.target)")
+            print("queued \(entries[0].id) for \(entries[0].platform) → \(entries[0].target)")
         }
     }
 }

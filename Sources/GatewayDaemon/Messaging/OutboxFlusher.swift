@@ -5,7 +5,8 @@ import Logging
 /// keeps its order). Woken by an enqueue, a (re)connect, an operator's write, or a rate limit running out.
 ///
 /// A message is marked `sending` (attempt counted) before the adapter is called, so a crash during the call sends it
-/// again after the restart: at-least-once at the platform. A per-message refusal marks that message failed and the
+/// again after the restart: at-least-once at the platform — exactly-once where the platform deduplicates by the
+/// message's ``deliveryKey(_:)`` (Discord's `nonce`, within its window of a few minutes). A per-message refusal marks that message failed and the
 /// queue goes on; a rate limit holds the queue back (not the connection); anything else leaves it queued until the
 /// connection is back.
 actor OutboxFlusher {
@@ -25,6 +26,14 @@ actor OutboxFlusher {
     }
 
     nonisolated func nudge() { signal.nudge() }
+
+    /// The entry's key for every attempt to send it: its id and creation time (ms, modulo 36⁸ ms ≈ 89 years), base
+    /// 36 — distinct across databases too (a reset database reuses ids, not at the same milliseconds). At most
+    /// 13 + 1 + 8 characters, so an adapter can append a part number and stay within Discord's 25.
+    static func deliveryKey(_ entry: OutboxEntry) -> String {
+        let time = UInt64(bitPattern: entry.createdAt) % 2_821_109_907_456  // 36^8
+        return String(UInt64(bitPattern: entry.id), radix: 36) + "." + String(time, radix: 36)
+    }
 
     func run() async {
         while !Task.isCancelled {
@@ -65,7 +74,7 @@ actor OutboxFlusher {
             }
             try await store.updateOutbox(entry.id, to: .sending)
             do {
-                let sent = try await adapter.send(OutgoingMessage(target: entry.target, text: entry.text))
+                let sent = try await adapter.send(OutgoingMessage(target: entry.target, text: entry.text, deliveryKey: Self.deliveryKey(entry)))
                 try await store.updateOutbox(entry.id, to: .sent, platformIDs: sent.ids)
             } catch {
                 let failure = AdapterError.classify(error)

@@ -50,6 +50,39 @@ public struct DeliveryRouter: Sendable {
         }
     }
 
+    /// Queues every message of `batch` in one transaction and returns their entries in order; nothing is queued
+    /// when any item is invalid (`DeliveryError` naming the item, from 1) or its platform is unknown or disabled.
+    public func submit(_ batch: [NewOutboxMessage]) async throws -> [OutboxEntry] {
+        let entries = try await Self.enqueue(store: store, batch: batch)
+        flusher.nudge()
+        return entries
+    }
+
+    /// The most messages one batch may hold.
+    public static let maxBatchCount = 10_000
+
+    /// Validates every item, then enqueues them all in ONE transaction (all or nothing); shared by the daemon and
+    /// `gatewayd send --lines`.
+    public static func enqueue(store: Store, batch: [NewOutboxMessage]) async throws -> [OutboxEntry] {
+        if batch.isEmpty { throw DeliveryError.invalid(platform: "", "the batch is empty") }
+        if batch.count > maxBatchCount {
+            throw DeliveryError.invalid(platform: "", "the batch holds \(batch.count) messages; the limit is \(maxBatchCount)")
+        }
+        for (index, message) in batch.enumerated() {
+            if let problem = validate(target: message.target, text: message.text) {
+                throw DeliveryError.invalid(platform: message.platform, "message \(index + 1): \(problem)")
+            }
+        }
+        do {
+            return try await store.enqueue(batch)
+        } catch let error as StoreError where [StoreError.Code.unknownPlatform, .illegalTransition].contains(error.code) {
+            // The store names the refused item's platform in quotes.
+            let name = batch.first { error.description.contains("'\($0.platform)'") }?.platform ?? ""
+            if error.code == .unknownPlatform { throw DeliveryError.unknownPlatform(name) }
+            throw DeliveryError.invalid(platform: name, "platform \(name) is disabled")
+        }
+    }
+
     /// What is wrong with a message, or nil.
     public static func validate(target: String, text: String) -> String? {
         if target.trimmingCharacters(in: .whitespaces).isEmpty { return "the target is empty" }

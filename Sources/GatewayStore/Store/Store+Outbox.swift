@@ -29,6 +29,25 @@ public struct OutboxEntry: Sendable, Equatable {
     public var idempotencyKey: String?
 }
 
+/// A message to put in the outbox (``Store/enqueue(_:)``).
+public struct NewOutboxMessage: Sendable, Equatable {
+    public var platform: String
+    public var target: String
+    public var text: String
+    /// Unix milliseconds after which it is not sent any more (TTL).
+    public var expiresAt: Int64?
+    /// The caller's key: enqueueing again with it returns the first entry.
+    public var idempotencyKey: String?
+
+    public init(platform: String, target: String, text: String, expiresAt: Int64? = nil, idempotencyKey: String? = nil) {
+        self.platform = platform
+        self.target = target
+        self.text = text
+        self.expiresAt = expiresAt
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
 extension Store {
     static let outboxColumns = """
         id, platform, target, text, state, created_at, expires_at, attempts, sent_at, platform_ids, error, updated_at, \
@@ -40,30 +59,55 @@ extension Store {
     public func enqueue(
         platform: String, target: String, text: String, expiresAt: Int64? = nil, idempotencyKey: String? = nil
     ) throws -> OutboxEntry {
+        try enqueue([NewOutboxMessage(
+            platform: platform, target: target, text: text, expiresAt: expiresAt, idempotencyKey: idempotencyKey)])[0]
+    }
+
+    /// Enqueues every message of `batch` in ONE transaction (one commit, one WAL sync), with the rules of the single
+    /// `enqueue`: each platform must exist and not be disabled, and an idempotency key already used — also earlier
+    /// in the same batch — returns that entry instead of a new one. All or nothing: when any item is refused, the
+    /// transaction is rolled back and nothing of the batch is queued. Returns the entries in the batch's order.
+    ///
+    /// - Throws: `StoreError.unknownPlatform` / `.illegalTransition` (disabled) naming the item's platform.
+    public func enqueue(_ batch: [NewOutboxMessage]) throws -> [OutboxEntry] {
+        guard !batch.isEmpty else { return [] }
         let now = now()
         return try connection.transaction {
-            guard let record = try readRecord(platform) else { throw StoreError.unknownPlatform(platform) }
-            guard record.state != .disabled else {
-                throw StoreError.illegalTransition(platform: platform, from: .disabled, action: "queue a message")
+            var checked: Set<String> = []
+            var entries: [OutboxEntry] = []
+            entries.reserveCapacity(batch.count)
+            for message in batch {
+                if !checked.contains(message.platform) {
+                    guard let record = try readRecord(message.platform) else { throw StoreError.unknownPlatform(message.platform) }
+                    guard record.state != .disabled else {
+                        throw StoreError.illegalTransition(platform: message.platform, from: .disabled, action: "queue a message")
+                    }
+                    checked.insert(message.platform)
+                }
+                entries.append(try insertOutbox(message, now: now))
             }
-            if let key = idempotencyKey, let existing = try connection.first(
-                "SELECT \(Self.outboxColumns) FROM outbox WHERE idempotency_key = ?", [.text(key)], Self.decodeOutbox) {
-                return existing
-            }
-            try connection.execute(
-                """
-                INSERT INTO outbox (platform, target, text, state, created_at, expires_at, updated_at, idempotency_key)
-                VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)
-                """,
-                [.text(platform), .text(target), .text(text), .integer(now), expiresAt.sqlValue, .integer(now),
-                 idempotencyKey.sqlValue])
-            let id = try connection.scalarInt("SELECT last_insert_rowid()") ?? 0
-            guard let entry = try connection.first(
-                "SELECT \(Self.outboxColumns) FROM outbox WHERE id = ?", [.integer(id)], Self.decodeOutbox) else {
-                throw StoreError.corruptRow(table: "outbox", key: "\(id)", detail: "not found right after it was written")
-            }
-            return entry
+            return entries
         }
+    }
+
+    /// Inserts one message (or finds the entry its idempotency key already made). Call inside a transaction.
+    private func insertOutbox(_ message: NewOutboxMessage, now: Int64) throws -> OutboxEntry {
+        if let key = message.idempotencyKey, let existing = try connection.first(
+            "SELECT \(Self.outboxColumns) FROM outbox WHERE idempotency_key = ?", [.text(key)], Self.decodeOutbox) {
+            return existing
+        }
+        try connection.execute(
+            """
+            INSERT INTO outbox (platform, target, text, state, created_at, expires_at, updated_at, idempotency_key)
+            VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)
+            """,
+            [.text(message.platform), .text(message.target), .text(message.text), .integer(now),
+             message.expiresAt.sqlValue, .integer(now), message.idempotencyKey.sqlValue])
+        let id = try connection.scalarInt("SELECT last_insert_rowid()") ?? 0
+        return OutboxEntry(
+            id: id, platform: message.platform, target: message.target, text: message.text, state: .queued,
+            createdAt: now, expiresAt: message.expiresAt, attempts: 0, sentAt: nil, platformIDs: [], error: nil,
+            updatedAt: now, idempotencyKey: message.idempotencyKey)
     }
 
     /// The platform's next message to send (the oldest queued or sending), or nil.

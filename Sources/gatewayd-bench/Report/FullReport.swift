@@ -13,6 +13,7 @@ struct FullReport {
         let restart = try await commands.restart()
         let store = try await commands.store()
         let footprint = try await commands.footprint()
+        let messages = try await commands.messages()
         let took = (ContinuousClock.now - began).seconds
         return """
             # Benchmarks
@@ -110,6 +111,9 @@ struct FullReport {
             measured — it is not installed here.
 
             \(footprint)
+            \(MessagesReport.intro)
+
+            \(messages)
             ## What was not measured
 
             - The real Python seed gateway: everything "seed" is the Swift model of its algorithm above.

@@ -120,7 +120,15 @@ final class DiscordTestGateway: Sendable {
             guard await authorized(request, state) else { return unauthorized() }
             let channel = context.parameters.get("channel") ?? ""
             let body = try await request.body.collect(upTo: 1 << 20)
-            let content = JSONValue(parsing: Data(body.readableBytesView))?["content"]?.stringValue ?? ""
+            let payload = JSONValue(parsing: Data(body.readableBytesView))
+            let content = payload?["content"]?.stringValue ?? ""
+            // `nonce`: integer or string, up to 25 characters; with `enforce_nonce` a repeat returns the first message.
+            let nonce = payload?["nonce"]?.stringValue ?? payload?["nonce"]?.intValue.map { String($0) }
+            if let nonce, nonce.count > 25 {
+                await state.countPostAttempt()
+                return json(.badRequest, ["message": .string("Invalid Form Body"), "code": .int(50035)])
+            }
+            let enforced = payload?["enforce_nonce"]?.boolValue == true ? nonce : nil
             if let limit = await state.nextRateLimit() {
                 await state.countPostAttempt()
                 var response = json(.tooManyRequests, [
@@ -134,8 +142,18 @@ final class DiscordTestGateway: Sendable {
                 await state.countPostAttempt()
                 return json(.init(code: failure.status), ["message": .string("refused by the test gateway"), "code": .int(Int64(failure.code))])
             }
-            let number = await state.recordPost(channel: channel, content: content)
-            return json(.ok, ["id": .string("posted-\(number)"), "channel_id": .string(channel), "content": .string(content)])
+            if let enforced, let existing = await state.existingMessage(nonce: enforced) {
+                return json(.ok, [
+                    "id": .string(existing.id), "channel_id": .string(existing.channel), "content": .string(existing.content),
+                    "nonce": .string(enforced),
+                ])
+            }
+            let number = await state.recordPost(channel: channel, content: content, nonce: nonce)
+            if let enforced { await state.rememberNonce(enforced, id: "posted-\(number)", channel: channel, content: content) }
+            await state.holdIfAsked(number)
+            var message: [String: JSONValue] = ["id": .string("posted-\(number)"), "channel_id": .string(channel), "content": .string(content)]
+            if let nonce { message["nonce"] = .string(nonce) }
+            return json(.ok, message)
         }
         return router
     }

@@ -28,6 +28,12 @@ actor TestGatewayState {
         var restStatus: [String: Int] = [:]
         /// A RESUME replays this many already-seen events too (READY excepted): the client must drop them.
         var replayOverlap: Int64 = 0
+        /// How long a Create Message `nonce` with `enforce_nonce` is remembered ("checked for uniqueness in the past
+        /// few minutes"), in real time.
+        var nonceWindow: Duration = .seconds(300)
+        /// After recording the POST with this number (1-based, counting created messages), hold its response until
+        /// this knob changes: the message exists, but the client does not know yet (for crash-in-flight tests).
+        var holdPost: Int?
         /// The guild channels GUILD_CREATE announces.
         var guildChannels: [Channel] = [
             Channel(id: "100", name: "general", type: 0), Channel(id: "101", name: "voice", type: 2),
@@ -70,7 +76,13 @@ actor TestGatewayState {
     private(set) var socketPaths: [String] = []
     /// Close codes the client sent (parsed from the server's frame trace, see `CloseFrameRecorder`).
     nonisolated let clientCloseCodes = CloseCodeLog()
-    private(set) var posts: [(channel: String, content: String)] = []
+    private(set) var posts: [(channel: String, content: String, nonce: String?)] = []
+    /// POSTs answered with the message an earlier POST with the same nonce created (nothing new posted).
+    private(set) var nonceReplays: [(nonce: String, id: String)] = []
+    /// The POST number being held by ``Knobs/holdPost``, once it arrived.
+    private(set) var heldPost: Int?
+    /// Enforced nonces: the message each created, and when (real time).
+    private var nonces: [String: (id: String, channel: String, content: String, at: ContinuousClock.Instant)] = [:]
     private(set) var postAttempts = 0
     private(set) var connectionsOpen = 0
     private(set) var connectionsTotal = 0
@@ -221,10 +233,30 @@ actor TestGatewayState {
 
     func nextRateLimit() -> RateLimit? { knobs.rateLimits.isEmpty ? nil : knobs.rateLimits.removeFirst() }
 
-    func recordPost(channel: String, content: String) -> Int {
+    func recordPost(channel: String, content: String, nonce: String? = nil) -> Int {
         postAttempts += 1
-        posts.append((channel, content))
+        posts.append((channel, content, nonce))
         return posts.count
+    }
+
+    /// Create Message with `enforce_nonce`: the message an earlier POST with this nonce created within the window
+    /// (Discord returns it and creates nothing), or nil — then the caller creates it and calls ``rememberNonce``.
+    func existingMessage(nonce: String) -> (id: String, channel: String, content: String)? {
+        guard let known = nonces[nonce], ContinuousClock.now - known.at < knobs.nonceWindow else { return nil }
+        postAttempts += 1
+        nonceReplays.append((nonce, known.id))
+        return (known.id, known.channel, known.content)
+    }
+
+    func rememberNonce(_ nonce: String, id: String, channel: String, content: String) {
+        nonces[nonce] = (id, channel, content, .now)
+    }
+
+    /// Holds the caller while ``Knobs/holdPost`` asks for POST `number` to be held.
+    func holdIfAsked(_ number: Int) async {
+        guard knobs.holdPost == number else { return }
+        heldPost = number
+        while knobs.holdPost == number { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     func countPostAttempt() { postAttempts += 1 }

@@ -10,6 +10,9 @@ enum TelegramServerFault: Sendable, Equatable {
     case hang
     /// Closes the connection as soon as the request arrives, without a byte of response.
     case drop
+    /// `sendMessage` only: the message is delivered (recorded in `sent`), then the answer never comes — only a drop
+    /// ends it. The client cannot know the message arrived (a crash or timeout in flight).
+    case acceptThenHang
 
     static let unauthorized = error(status: 401, description: "Unauthorized")
     static let notFound = error(status: 404, description: "Not Found")

@@ -23,6 +23,11 @@ struct TelegramServerResponder: Sendable {
                 offset: pollParameters.offset, limit: pollParameters.limit ?? 100, timeout: pollParameters.timeout ?? 0))
         }
         if let fault = await state.takeFault(for: method) {
+            if fault == .acceptThenHang, method == "sendMessage" {
+                _ = await sendMessage(body)
+                await state.recordAcceptedThenHung()
+                return await apply(.hang, context: context)
+            }
             return await apply(fault, context: context)
         }
         switch method {
@@ -81,7 +86,7 @@ struct TelegramServerResponder: Sendable {
         case .hang:
             while await state.wait(timeout: nil) != .dropped {}
             return drop(context)
-        case .drop:
+        case .drop, .acceptThenHang:
             return drop(context)
         }
     }

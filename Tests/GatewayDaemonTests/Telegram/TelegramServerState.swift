@@ -123,6 +123,11 @@ actor TelegramServerState {
         case woke(Wake)
     }
 
+    /// The messages delivered under `.acceptThenHang` (the last of `sent` each time), whose answer was withheld.
+    private(set) var acceptedThenHung: [Sent] = []
+
+    func recordAcceptedThenHung() { if let last = sent.last { acceptedThenHung.append(last) } }
+
     func recordSent(chat: String, text: String) -> Int64 {
         nextMessageID += 1
         sent.append(Sent(chat: chat, text: text, messageID: nextMessageID))

@@ -7,7 +7,8 @@ extension DiscordAdapter {
     /// A 429 asking for a longer wait than this is not waited out: the send fails `rateLimited` with the wait.
     static let maxRateLimitWaitMillis: Int64 = 60_000
 
-    /// `POST /channels/{target}/messages`, split into parts of at most 2000 characters. Waits out REST 429s (their
+    /// `POST /channels/{target}/messages`, split into parts of at most 2000 characters, each with a `nonce` from the
+    /// message's delivery key (`enforce_nonce`: a retried part is not posted twice). Waits out REST 429s (their
     /// `retry_after`, on the injected clock; a `global` one holds every send) and retries. A 403/404/50007 is a
     /// per-message failure with its own code (`message_forbidden`, `unknown_channel`, `cannot_message_user`);
     /// the connection is fine.
@@ -19,9 +20,10 @@ extension DiscordAdapter {
         guard !message.text.isEmpty else { throw DiscordFailures.messageRejected.error(detail: "the message is empty") }
         let parts = MessageSplitter.split(message.text)
         var ids: [String] = []
-        for part in parts {
+        for (index, part) in parts.enumerated() {
             do {
-                ids.append(try await post(channel: target, content: part))
+                let nonce = Self.nonce(message.deliveryKey, part: index, of: parts.count)
+                ids.append(try await post(channel: target, content: part, nonce: nonce))
             } catch var error {
                 if !ids.isEmpty { error.message += " (\(ids.count) of \(parts.count) parts were sent: \(ids.joined(separator: ", ")))" }
                 throw error
@@ -30,11 +32,21 @@ extension DiscordAdapter {
         return SentMessage(ids: ids)
     }
 
-    private func post(channel: String, content: String) async throws(AdapterError) -> String {
+    /// Discord's `nonce` for one part (https://discord.com/developers/docs/resources/message#create-message): sent with
+    /// `enforce_nonce: true`, so a retry of a part Discord already created — after a timeout, or a crash between the
+    /// POST and recording it as sent — returns the existing message instead of posting it twice. The outbox's
+    /// delivery key, plus `.n` for part n of a split text; nil (no dedup) without a key or beyond 25 characters.
+    static func nonce(_ key: String?, part: Int, of count: Int) -> String? {
+        guard let key else { return nil }
+        let nonce = count > 1 ? "\(key).\(part)" : key
+        return nonce.count <= 25 ? nonce : nil
+    }
+
+    private func post(channel: String, content: String, nonce: String?) async throws(AdapterError) -> String {
         var limited = 0
         while true {
             try await waitUntil(globalNotBefore)
-            switch try await rest.postMessage(channel: channel, content: content) {
+            switch try await rest.postMessage(channel: channel, content: content, nonce: nonce) {
             case .created(let id):
                 return id
             case .failed(let error):

@@ -68,10 +68,16 @@ struct DiscordREST: Sendable {
         case failed(AdapterError)
     }
 
-    /// `POST /channels/{channel}/messages` with `content` (≤ 2000 characters). A 429 is returned, not thrown, so the
-    /// caller can wait and retry; transport failures are thrown.
-    func postMessage(channel: String, content: String) async throws(AdapterError) -> PostOutcome {
-        let body = JSONValue.object(["content": .string(content)])
+    /// `POST /channels/{channel}/messages` with `content` (≤ 2000 characters) and, when given, `nonce` with
+    /// `enforce_nonce: true` (Discord then answers a repeated nonce from us within a few minutes with the message it
+    /// already created). A 429 is returned, not thrown, so the caller can wait and retry; transport failures are thrown.
+    func postMessage(channel: String, content: String, nonce: String? = nil) async throws(AdapterError) -> PostOutcome {
+        var fields: [String: JSONValue] = ["content": .string(content)]
+        if let nonce {
+            fields["nonce"] = .string(nonce)
+            fields["enforce_nonce"] = .bool(true)
+        }
+        let body = JSONValue.object(fields)
         let reply = try await exchange("POST", "/channels/\(channel)/messages", body: body)
         switch reply.status {
         case 200...299:
