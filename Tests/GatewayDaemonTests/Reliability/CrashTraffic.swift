@@ -24,6 +24,9 @@ final class CrashTraffic: Sendable {
     private let inbound = Mutex<[String]>([])
     private let faults = Mutex<[String: Int]>([:])
     private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// Set by `stop()`: the fault injector finishes the fault in hand (a server it took down comes back up) and
+    /// ends. Not task cancellation: a cancelled task cannot start the server again.
+    private let stopping = Mutex(false)
 
     init(store: Store, telegram: TelegramTestServer, simulated: String, telegramName: String) {
         self.store = store
@@ -41,14 +44,17 @@ final class CrashTraffic: Sendable {
         let producers = [
             Task { await self.produceOutbound() },
             Task { await self.produceInbound() },
-            Task { await self.injectFaults(seed: seed) },
         ]
         tasks.withLock { $0 += producers }
+        injector.withLock { $0 = Task { await self.injectFaults(seed: seed) } }
     }
 
-    /// Stops the producers and leaves the Telegram server up (a "down and up" fault always ends with a start, also
-    /// when cancelled) with no faults pending.
-    func stop() async throws {
+    private let injector = Mutex<Task<Void, Never>?>(nil)
+
+    /// Stops the producers and leaves the Telegram server up with no faults pending.
+    func stop() async {
+        stopping.withLock { $0 = true }
+        await injector.withLock { $0 }?.value
         let running = tasks.withLock { tasks in defer { tasks = [] }; return tasks }
         for task in running { task.cancel() }
         for task in running { await task.value }
@@ -56,13 +62,14 @@ final class CrashTraffic: Sendable {
     }
 
     /// Every 100 ms one message to the simulated platform (each 10th to `@blocked`, which refuses it for good);
-    /// every 400 ms one to Telegram, over ten chats (Telegram allows one message per second per chat).
+    /// every 800 ms one to Telegram, over ten chats in turn (Telegram allows one message per second per chat, and
+    /// the backlog of a long run has to drain at the end).
     private func produceOutbound() async {
         var index = 0
         while !Task.isCancelled {
             index += 1
             var messages = [(simulated, index % 10 == 0 ? "@blocked" : "#c", "o-\(index)")]
-            if index % 4 == 0 { messages.append((telegramName, "\(1_000 + index % 10)", "t-\(index)")) }
+            if index % 8 == 0 { messages.append((telegramName, "\(1_000 + (index / 8) % 10)", "t-\(index)")) }
             for (platform, target, text) in messages {
                 // Before the first daemon added the rows the platform is unknown: nothing is queued, try later.
                 if let entry = try? await DeliveryRouter.enqueue(
@@ -89,9 +96,9 @@ final class CrashTraffic: Sendable {
     /// Every 300–900 ms (seeded) one fault on the Telegram server, or a pause.
     private func injectFaults(seed: UInt64) async {
         var random = SplitMix64(seed: seed)
-        while !Task.isCancelled {
+        while !stopping.withLock({ $0 }) {
             try? await Task.sleep(for: .milliseconds(random.pick(300...900)))
-            if Task.isCancelled { break }
+            if stopping.withLock({ $0 }) { break }
             let kind: String
             switch random.pick(0...6) {
             case 0:
@@ -121,9 +128,10 @@ final class CrashTraffic: Sendable {
         }
     }
 
-    /// Starts the stopped server again on its port (retrying briefly if the port is not free yet).
+    /// Starts the stopped server again on its port. The port can be briefly taken meanwhile — under the full suite
+    /// another test's client connection may get it as its ephemeral port — so this retries for up to 30 s.
     private func restartTelegram() async -> Bool {
-        for _ in 0..<50 {
+        for _ in 0..<300 {
             if (try? await telegram.start()) != nil { return true }
             try? await Task.sleep(for: .milliseconds(100))
         }

@@ -11,6 +11,10 @@ final class SoakHarness {
         var sampleEvery: Duration = .milliseconds(50)
         /// Give up (and report) after this long.
         var timeout: Duration
+        /// Samples wanted after the warm-up (the first fifth of the cycles): a fast run on an idle machine goes on
+        /// past `cycles` until it has this many, so the trend has something to stand on.
+        var minSamplesAfterWarmUp = 16
+        var warmUpCycles: Int { cycles / 5 }
     }
 
     struct Report {
@@ -62,7 +66,11 @@ final class SoakHarness {
         let daemon = try DaemonProcess(binary: binary, config: config, db: db, logLevel: "warning", stderrFile: log)
         var report = Report()
         var lastID: Int64 = 0
-        while report.cycles < settings.cycles, ContinuousClock.now - started < settings.timeout, daemon.process.isRunning {
+        func enough() -> Bool {
+            report.cycles >= settings.cycles
+                && report.samples.filter { $0.cycles >= settings.warmUpCycles }.count >= settings.minSamplesAfterWarmUp
+        }
+        while !enough(), ContinuousClock.now - started < settings.timeout, daemon.process.isRunning {
             try? await Task.sleep(for: settings.sampleEvery)
             guard try probe.exists() && probe.hasSchema() else { continue }
             // A cycle is a drop of an established connection; new events only (the history is pruned behind us).

@@ -8,8 +8,8 @@ import Testing
 @Suite("Reliability: soak", .serialized)
 struct SoakTests {
     /// RSS may grow by at most 8 MiB from the first to the last quarter after warm-up (medians, so one allocator
-    /// spike does not count): well above the noise of glibc's arenas and SQLite's page cache settling (measured at
-    /// a few hundred KiB), well below what a leak of 1 KiB per cycle makes in the long run (~10 MiB). The short run
+    /// spike does not count): well above glibc's arenas and SQLite's page cache settling (measured 0.4–1.2 MiB
+    /// between those medians, RELIABILITY.md), well below what a leak of 1 KiB per cycle makes in the long run (~10 MiB). The short run
     /// can only catch gross leaks (≥ ~8 KiB per cycle). FDs: the simulated platforms open none, so at most 4 more
     /// than after warm-up (the database, its WAL and SHM are open from the start).
     static let tolerance = ResourceTrend.Tolerance(rssGrowthKiB: 8 * 1_024, fdSlack: 4)
@@ -36,7 +36,7 @@ struct SoakTests {
             #expect(report.maxEventsPerPlatform == 1_000, "the pruning bound was never reached")
         }
         // Warm-up: the first 20 % of the cycles (tables and caches filling, the allocator settling).
-        let afterWarmUp = report.samples.filter { $0.cycles >= cycles / 5 }
+        let afterWarmUp = report.samples.filter { $0.cycles >= harness.settings.warmUpCycles }
         let trend = try #require(ResourceTrend(afterWarmUp), "too few samples after warm-up (\(afterWarmUp.count))")
         print(report.summary(trend: trend, cycles: cycles))
         #expect(trend.problems(Self.tolerance) == [])
