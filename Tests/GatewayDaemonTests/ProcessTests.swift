@@ -3,31 +3,6 @@ import GatewayDaemon
 import GatewayStore
 import Testing
 
-/// A real `gatewayd run` process, killed and restarted the hard way.
-final class DaemonProcess {
-    let process = Process()
-    let stderr = Pipe()
-
-    init(binary: URL, config: URL, db: String) throws {
-        process.executableURL = binary
-        process.arguments = ["run", "--config", config.path, "--db", db, "--log-level", "debug"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = stderr
-        try process.run()
-    }
-
-    var pid: Int32 { process.processIdentifier }
-
-    func kill(_ signal: Int32) { _ = Foundation.kill(pid, signal) }
-
-    /// Waits for the exit; returns the status and what it printed on stderr.
-    func finish() -> (status: Int32, stderr: String) {
-        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
-    }
-}
-
 @Suite("Process level", .serialized)
 struct ProcessTests {
     let binary: URL

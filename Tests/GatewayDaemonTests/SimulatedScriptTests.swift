@@ -15,6 +15,21 @@ struct SimulatedScriptTests {
         #expect(script.step(forAttempt: 100) == .hang)
     }
 
+    @Test("'repeat' starts the script over: a platform that flaps forever")
+    func repeats() throws {
+        let script = try SimulatedScript(parsing: "connect, drop after 50ms, fail network, then repeat")
+        #expect(script.cycles)
+        #expect(script.steps == [.connect(dropAfterMillis: 50, dropClass: .network), .fail(.network)])
+        #expect((0..<5).map(script.step(forAttempt:)) == [
+            .connect(dropAfterMillis: 50, dropClass: .network), .fail(.network),
+            .connect(dropAfterMillis: 50, dropClass: .network), .fail(.network),
+            .connect(dropAfterMillis: 50, dropClass: .network),
+        ])
+        let plain = try SimulatedScript(parsing: "fail network, connect")
+        #expect(!plain.cycles)
+        #expect(plain.step(forAttempt: 7) == .connect(dropAfterMillis: nil, dropClass: .network))
+    }
+
     @Test("mistakes name the step and what was expected", arguments: [
         ("", "the script is empty"),
         ("explode", "unknown step 'explode'"),
@@ -23,6 +38,9 @@ struct SimulatedScriptTests {
         ("fail network x0", "repeat as xN"),
         ("connect, drop after soon", "'soon' is not a duration"),
         ("retry-after 30", "'30' is not a duration"),
+        ("repeat", "'repeat' needs steps before it"),
+        ("connect, repeat, fail network", "'repeat' must be the last step"),
+        ("connect, repeat twice", "unknown step 'repeat twice'"),
     ])
     func errors(text: String, expected: String) {
         #expect(throws: ScriptError.self) { try SimulatedScript(parsing: text) }

@@ -8,8 +8,10 @@ import GatewayStore
 /// - `drop after <duration> [with <class>]` — the preceding `connect` drops after that long (class default network);
 /// - `fail <class> [xN]` — N attempts (default 1) fail with that class (network, rateLimited, auth, server, conflict);
 /// - `retry-after <duration>` — the attempt is refused with a rate limit and that retry-after;
-/// - `hang` — the attempt never returns, not even when cancelled (only the connect timeout ends it).
-/// Attempt k plays step k; once the script is exhausted the last step repeats.
+/// - `hang` — the attempt never returns, not even when cancelled (only the connect timeout ends it);
+/// - `repeat` — only as the last item: the script starts over after its last step (a platform that flaps forever,
+///   e.g. `"connect, drop after 50ms, fail network, repeat"`).
+/// Attempt k plays step k; once the script is exhausted the last step repeats (or, with `repeat`, the first again).
 public struct SimulatedScript: Sendable, Equatable {
     public enum Step: Sendable, Equatable {
         case connect(dropAfterMillis: Int64?, dropClass: ErrorClass)
@@ -20,14 +22,21 @@ public struct SimulatedScript: Sendable, Equatable {
 
     /// One step per attempt (`fail x3` is three steps).
     public let steps: [Step]
+    /// Whether the steps start over after the last one (`repeat`), instead of the last one repeating.
+    public let cycles: Bool
 
     public init(parsing text: String) throws(ScriptError) {
         var steps: [Step] = []
+        var cycles = false
         for raw in text.split(separator: ",") {
             var item = raw.trimmingCharacters(in: .whitespaces).lowercased()
             if item.hasPrefix("then ") { item = String(item.dropFirst(5)).trimmingCharacters(in: .whitespaces) }
             let words = item.split(separator: " ").map(String.init)
+            if cycles { throw ScriptError("'repeat' must be the last step") }
             switch words.first {
+            case "repeat" where words.count == 1:
+                guard !steps.isEmpty else { throw ScriptError("'repeat' needs steps before it") }
+                cycles = true
             case "connect" where words.count == 1:
                 steps.append(.connect(dropAfterMillis: nil, dropClass: .network))
             case "drop" where words.count >= 3 && words[1] == "after":
@@ -57,15 +66,18 @@ public struct SimulatedScript: Sendable, Equatable {
             case "hang" where words.count == 1:
                 steps.append(.hang)
             default:
-                throw ScriptError("unknown step '\(item)' (steps: connect, drop after <duration> [with <class>], fail <class> [xN], retry-after <duration>, hang)")
+                throw ScriptError("unknown step '\(item)' (steps: connect, drop after <duration> [with <class>], fail <class> [xN], retry-after <duration>, hang, repeat)")
             }
         }
         guard !steps.isEmpty else { throw ScriptError("the script is empty") }
         self.steps = steps
+        self.cycles = cycles
     }
 
     /// The step attempt number `attempt` (0-based) plays.
-    public func step(forAttempt attempt: Int) -> Step { steps[min(attempt, steps.count - 1)] }
+    public func step(forAttempt attempt: Int) -> Step {
+        cycles ? steps[max(0, attempt) % steps.count] : steps[min(attempt, steps.count - 1)]
+    }
 
     private static func errorClass(_ word: String, in item: String) throws(ScriptError) -> ErrorClass {
         guard let found = ErrorClass.allCases.first(where: { $0.rawValue.lowercased() == word }) else {
