@@ -8,8 +8,9 @@ import Testing
 /// so a crash fails one test, with the input that caused it, instead of killing the test run.
 @Suite("Fuzz targets, in process")
 struct FuzzTests {
-    /// Mutated inputs per target (`GATEWAYD_FUZZ_MUTATIONS` overrides; the default keeps the suite fast).
-    static let mutationCount = ProcessInfo.processInfo.environment["GATEWAYD_FUZZ_MUTATIONS"].flatMap(Int.init) ?? 0
+    /// Mutated inputs per target: 300 by default (under a second per target in a child process),
+    /// `GATEWAYD_FUZZ_MUTATIONS` overrides (0 turns it off).
+    static let mutationCount = ProcessInfo.processInfo.environment["GATEWAYD_FUZZ_MUTATIONS"].flatMap(Int.init) ?? 300
 
     /// Committed crash inputs whose bug is in code the fuzzing work may not change (the adapters): file → where the
     /// bug is. Each still runs, as a known issue; once the bug is fixed the test reports that the issue is gone, and the
@@ -27,8 +28,8 @@ struct FuzzTests {
         }
     }
 
-    /// Off in the default run (it saturates both cores for seconds and made timing-bound tests elsewhere flaky);
-    /// `GATEWAYD_FUZZ_MUTATIONS=3000 scripts/test --filter FuzzTests` runs it, `scripts/fuzz` does the real fuzzing.
+    /// The short run in every `scripts/test`; `GATEWAYD_FUZZ_MUTATIONS=3000 scripts/test --filter FuzzTests` runs a longer
+    /// one, `scripts/fuzz` does the real (coverage-guided, sanitized) fuzzing.
     @Test("each target survives seeded mutations of its corpus (GATEWAYD_FUZZ_MUTATIONS)", .timeLimit(.minutes(3)),
           .enabled(if: FuzzTests.mutationCount > 0), arguments: FuzzTarget.allCases)
     func mutations(target: FuzzTarget) async throws {
