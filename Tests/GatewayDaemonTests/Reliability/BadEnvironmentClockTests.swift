@@ -4,8 +4,8 @@ import Testing
 
 @testable import GatewayDaemon
 
-/// The wall clock jumping while the daemon runs, on the manual clock (the process-level runs under libfaketime are in
-/// BadEnvironmentFaketimeTests).
+/// The wall clock jumping while the daemon runs, on the manual clock. (Across restarts: RestartSafetyTests. libfaketime
+/// on the real binary was tried and is not usable with it: see RELIABILITY.md.)
 @Suite("Bad environments: the clock jumps while running")
 struct BadEnvironmentClockTests {
     static let yaml = """

@@ -17,20 +17,15 @@ final class GatewaydProcess {
     private let errURL: URL
 
     /// Starts `gatewayd <arguments>` in `dir`; `environment` is added to this process's own.
-    init(_ arguments: [String], in dir: URL, environment: [String: String] = [:], wrapper: [String] = []) throws {
+    init(_ arguments: [String], in dir: URL, environment: [String: String] = [:]) throws {
         let binary = try #require(builtGatewayd(), "build the gatewayd product first")
         let id = UUID().uuidString
         outURL = dir.appending(path: "out-\(id).txt")
         errURL = dir.appending(path: "err-\(id).txt")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        if wrapper.isEmpty {
-            process.executableURL = binary
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: wrapper[0])
-            process.arguments = Array(wrapper.dropFirst()) + [binary.path] + arguments
-        }
+        process.executableURL = binary
+        process.arguments = arguments
         process.currentDirectoryURL = dir
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = try FileHandle(forWritingTo: outURL)
@@ -159,15 +154,12 @@ enum Privileges {
         _ = FileManager.default.createFile(atPath: probe, contents: Data("x".utf8))
         defer { try? FileManager.default.removeItem(atPath: probe) }
         guard tool("/usr/bin/chattr", ["+i", probe]) == 0 else { return false }
-        let denied = FileManager.default.isWritableFile(atPath: probe) == false || open(probe, O_WRONLY) < 0
+        let fd = open(probe, O_WRONLY)
+        if fd >= 0 { close(fd) }
+        let denied = fd < 0
         tool("/usr/bin/chattr", ["-i", probe])
         return denied
     }()
-
-    /// libfaketime's `faketime` wrapper is installed.
-    static let faketime: String? = ["/usr/bin/faketime", "/usr/local/bin/faketime"].first {
-        FileManager.default.isExecutableFile(atPath: $0)
-    }
 }
 
 /// A small tmpfs mounted for one test, unmounted (and its mount point removed) by `unmount()`.
