@@ -86,7 +86,7 @@ struct ConfigTests {
             platforms:
               t: { type: telegram, token: x, poll_timeout: 25s, api_base: "http://localhost:8081" }
               d: { type: discord, token: y, intents: 513 }
-              i: { type: irc, server: s, nick: n, alt_nicks: [n_, n__], sasl_user: u, sasl_password: "", channels: [] }
+              i: { type: irc, server: s, nick: n, alt_nicks: [n_, n__], sasl_password: "", channels: [] }
             """)
         #expect([config.reconnect.baseMillis, config.reconnect.capMillis, config.reconnect.stablePeriodMillis,
                  config.reconnect.connectTimeoutMillis, config.reconnect.slowIntervalMillis]
@@ -114,18 +114,18 @@ struct ConfigTests {
         let config = try parse("""
             database: ${DIR}/g.db
             platforms:
-              lab: { type: telegram, api_base: "cost $$5, $x, $${LITERAL}", token: ${TOKEN} }
-              flow: { type: telegram, token: t0k3n, api_base: $${HOME}/x ${DIR} }
+              lab: { type: telegram, api_base: "http://cost $$5, $x, $${LITERAL}", token: ${TOKEN} }
+              flow: { type: telegram, token: t0k3n, api_base: http://$${HOME}/x ${DIR} }
               block:
                 type: telegram
                 token: t0k3n
-                api_base: ${DIR}${DIR} $$
+                api_base: http://${DIR}${DIR} $$
             """, ["DIR": "/srv", "TOKEN": "a: b # {c} ${NOT_EXPANDED}", "HOME": "/root"])
         #expect(config.database == "/srv/g.db")
-        #expect(config.platforms[0].options["api_base"] == .string("cost $5, $x, ${LITERAL}"))
+        #expect(config.platforms[0].options["api_base"] == .string("http://cost $5, $x, ${LITERAL}"))
         #expect(config.platforms[0].secrets["token"]?.revealed == "a: b # {c} ${NOT_EXPANDED}")
-        #expect(config.platforms[1].options["api_base"] == .string("${HOME}/x /srv"))
-        #expect(config.platforms[2].options["api_base"] == .string("/srv/srv $"))
+        #expect(config.platforms[1].options["api_base"] == .string("http://${HOME}/x /srv"))
+        #expect(config.platforms[2].options["api_base"] == .string("http:///srv/srv $"))
     }
 
     @Test("a secret prints as <redacted> everywhere but .revealed")

@@ -145,7 +145,7 @@ struct ProcessTests {
         let config = try config("""
             platforms:
               x: { type: simulated, script: "fail auth" }
-              y: { type: telegram, token: "123456:ABCDEF-secret-token", api_base: "not-a-url" }
+              y: { type: simulated, script: "fail conflict", token: "123456:ABCDEF-secret-token" }
             """)
         let result = try DaemonProcess(binary: binary, config: config, db: db).finish()
         #expect(result.status == 78)

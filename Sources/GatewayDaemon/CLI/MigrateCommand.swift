@@ -15,7 +15,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store: Store
-        do { store = try options.openStore() } catch {
+        do { store = try options.openStore(verify: true) } catch {
             throw StoreOptions.fail("\(error)", exitCode: StoreOptions.exitIOError)
         }
         let version = try await store.databaseSchemaVersion()

@@ -59,7 +59,8 @@ struct RunCommand: AsyncParsableCommand {
         let path = storeOptions.db ?? gatewayConfig.database ?? storeOptions.path
         let store: Store
         do {
-            store = try Store(path: path)
+            // Verified before anything is written: a damaged file is refused, not written into.
+            store = try Store(path: path, settings: StoreSettings(verifyOnOpen: true))
         } catch {
             throw StoreOptions.fail("\(error)", exitCode: StoreOptions.exitIOError)
         }
@@ -89,8 +90,10 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as StoreError where error.code == .leaseHeld {
             throw StoreOptions.fail(error.description, exitCode: Self.exitTempFail)
         } catch let error as StoreError {
+            await store.close()  // before exiting: see Store.close (a deleted or replaced file)
             throw StoreOptions.fail(error.description, exitCode: StoreOptions.exitIOError)
         } catch let error as SQLiteError {
+            await store.close()
             throw StoreOptions.fail(error.description, exitCode: StoreOptions.exitIOError)
         }
         if case .nothingCanConnect(let rows)? = runner.outcome {

@@ -17,8 +17,9 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens and migrates the store, creating the file if it is missing. Errors name the file and the cause.
-    func openStore(clock: any WallClock = SystemWallClock()) throws -> Store {
-        try Store(path: path, clock: clock)
+    /// - Parameter verify: run `PRAGMA quick_check` first and refuse a damaged file before writing to it.
+    func openStore(clock: any WallClock = SystemWallClock(), verify: Bool = false) throws -> Store {
+        try Store(path: path, clock: clock, settings: StoreSettings(verifyOnOpen: verify))
     }
 
     /// Opens an existing database, runs `body`, and turns failures into one `error: …` line on stderr and an exit

@@ -74,6 +74,7 @@ extension ConfigParser {
                 throw .missingKey(location(entry.keyNode, join(path, key)), hint: "type \(type) needs it")
             }
         }
+        try checkAdapterSettings(platform, fields: fields, entry: entry)
         return platform
     }
 

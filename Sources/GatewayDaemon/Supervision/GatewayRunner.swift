@@ -90,6 +90,7 @@ public final class GatewayRunner: Service, Sendable {
                 watcher.requestStop()
             }
         } catch {
+            logger.error("stopping: the reconnect watcher failed", metadata: ["error": "\(error)"])
             await watcher.shutdown()
             try? await store.releaseDaemonLease(owner: identity.owner)
             throw error

@@ -48,9 +48,10 @@ extension ReconnectWatcher {
             let record = try await store.recordSuccess(name, owner: owner)
             log.debug("platform connected", metadata: ["platform.state": "connected", "reconnect.attempts": "\(record.attempts)"])
         } catch {
+            await adapter.disconnect()
+            if stopIfDatabaseFailure(error) { return }
             // Paused, or the lease was lost, while the attempt ran: the connection is not wanted.
             log.info("connected, but the attempt no longer holds the row; closing", metadata: ["error": "\(error)"])
-            await adapter.disconnect()
             return
         }
         let generation = await registry.wire(name, adapter: adapter)
@@ -83,6 +84,7 @@ extension ReconnectWatcher {
             ])
         } catch {
             log.error("cannot record the disconnect", metadata: ["error": "\(redactor.scrub("\(error)"))"])
+            _ = stopIfDatabaseFailure(error)
         }
         signal.nudge()
     }
@@ -96,6 +98,7 @@ extension ReconnectWatcher {
                 "error": "\(failure.message)", "reconnect.next_retry_at": "\(record.nextRetryAt.map(String.init) ?? "-")",
             ])
         } catch {
+            if stopIfDatabaseFailure(error) { return }
             log.info("attempt failed, but it no longer holds the row", metadata: ["error": "\(error)"])
         }
     }

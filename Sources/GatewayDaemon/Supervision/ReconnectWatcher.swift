@@ -51,6 +51,8 @@ actor ReconnectWatcher {
     /// Wake-ups so far, for any reason.
     private(set) var wakeups = 0
     private var warnedNothingCanConnect = false
+    /// A database failure met off the loop (recording an attempt's outcome): the loop stops with it.
+    private var fatal: (any Error)?
 
     init(
         store: Store, clock: any GatewayClock, owner: String, config: GatewayConfig, factory: any AdapterMaking,
@@ -103,16 +105,24 @@ actor ReconnectWatcher {
         var dataVersion = try await store.dataVersion()
         var lastHeartbeat: Int64?
         var nextDue: Int64 = .min  // evaluate at once
+        var lastNow: Int64 = .min
         while !stopping && !Task.isCancelled {
+            if let fatal { throw fatal }
             let now = clock.nowMillis()
-            if lastHeartbeat.map({ now - $0 >= settings.heartbeatIntervalMillis }) ?? true {
+            let clockMovedBack = try await adjustIfClockMovedBack(now: now, lastNow: lastNow)
+            lastNow = now
+            // A heartbeat "in the future" (the clock moved back) is rewritten at once, or it would look fresh for as
+            // long as the clock was moved and hide a stalled watcher.
+            if lastHeartbeat.map({ now - $0 >= settings.heartbeatIntervalMillis || now < $0 }) ?? true {
                 try await store.heartbeat(owner: owner, watcher: true)
                 lastHeartbeat = now
             }
             let version = try await store.dataVersion()
+            // A daemon whose file was deleted or replaced would write on to an inode nobody reads: stop instead.
+            try await store.checkFileStillInPlace()
             let external = version != dataVersion
             dataVersion = version
-            if signal.consumeNudge() || external || now >= nextDue {
+            if signal.consumeNudge() || external || clockMovedBack || now >= nextDue {
                 if now >= nextDue && nextDue != .min { metrics.recordWatcherLag(millis: now - nextDue) }
                 evaluations += 1
                 try await supervise(externalWrite: external)
@@ -137,6 +147,18 @@ actor ReconnectWatcher {
             wakeups += 1
         }
         return .stopped
+    }
+
+    /// The wall clock went back more than a second since the last turn (an NTP step, an operator's `date -s`): queued
+    /// rows scheduled under the later clock have their waits shortened, as at startup. Without this, a clock moved
+    /// back by a day would leave every queued platform waiting an extra day.
+    private func adjustIfClockMovedBack(now: Int64, lastNow: Int64) async throws -> Bool {
+        guard lastNow != .min, lastNow - now > 1_000 else { return false }
+        let adjusted = try await store.adjustForClockJumps()
+        logger.warning("the wall clock moved backwards; queued waits shortened to match", metadata: [
+            "clock.moved_back_ms": "\(lastNow - now)", "platform.names": "\(adjusted.joined(separator: ","))",
+        ])
+        return true
     }
 
     /// One evaluation: requeue expired leases, forgive stable connections, start every due attempt, and drop
@@ -178,6 +200,15 @@ actor ReconnectWatcher {
     func isSettled(ignoring: Set<String> = []) -> Bool {
         waiting && sleepingUntil > clock.nowMillis() && !signal.hasPendingWake
             && Set(inFlight.keys).subtracting(ignoring).isEmpty
+    }
+
+    /// Stops the loop with `error` when it is a database failure (the store cannot record what happened, so the daemon
+    /// must not go on as if it had); returns whether it was one. Refusals by the state machine are not.
+    func stopIfDatabaseFailure(_ error: any Error) -> Bool {
+        guard error is SQLiteError || (error as? StoreError)?.code == .databaseFileGone else { return false }
+        if fatal == nil { fatal = error }
+        signal.nudge()
+        return true
     }
 
     func attemptFinished(_ name: String) {

@@ -14,6 +14,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let leaseHeld = Code(rawValue: "daemon_lease_held")
         public static let leaseLost = Code(rawValue: "daemon_lease_lost")
         public static let corruptRow = Code(rawValue: "corrupt_row")
+        public static let databaseFileGone = Code(rawValue: "database_file_gone")
     }
 
     public let code: Code
@@ -50,6 +51,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
 
     static func leaseLost(path: String) -> StoreError {
         .init(.leaseLost, "\(path): this daemon's lease was taken over by another process")
+    }
+
+    static func databaseFileGone(path: String, problem: String) -> StoreError {
+        .init(.databaseFileGone, "\(path): \(problem); stopping, so that a restart opens the file now at this path (writes since the change went to the old file)")
     }
 
     static func corruptRow(table: String, key: String, detail: String) -> StoreError {

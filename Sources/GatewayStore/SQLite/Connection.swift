@@ -26,6 +26,8 @@ public struct ConnectionOptions: Sendable, Equatable {
 /// actor — uses it, so every call is already serialised.
 final class Connection {
     let path: String
+    /// The inode opened, to notice the file being deleted or replaced under the connection (nil: not known).
+    private(set) var file: DatabaseFile?
     private let handle: OpaquePointer
     private var statements: [String: Statement] = [:]
 
@@ -42,7 +44,7 @@ final class Connection {
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(db)
-            throw SQLiteError(code: code, message: message, path: path)
+            throw Self.diagnosed(SQLiteError(code: code, message: message, path: path))
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
@@ -58,13 +60,47 @@ final class Connection {
         } catch {
             statements.removeAll()
             sqlite3_close_v2(db)
-            throw error
+            throw Self.diagnosed(error)
         }
+        file = DatabaseFile.identity(of: path)
     }
 
-    deinit {
+    /// Adds the cause SQLite cannot see to a failed open: a read-only file system or an unwritable directory (SQLite
+    /// only says "unable to open database file", or that the file is read-only).
+    private static func diagnosed(_ error: SQLiteError) -> SQLiteError {
+        guard error.primaryCode == SQLITE_CANTOPEN || error.primaryCode == SQLITE_READONLY,
+              let cause = DatabaseFile.directoryProblem(for: error.path) else { return error }
+        return SQLiteError(code: error.extendedCode, message: "\(error.message): \(cause)", sql: error.sql, path: error.path)
+    }
+
+    /// Why the file at `path` is no longer the one this connection writes to (deleted, replaced), or nil.
+    func fileProblem() -> String? { file?.problem(at: path) }
+
+    deinit { closeHandle() }
+
+    private var isOpen = true
+
+    /// Closes the connection now (finalizing the cached statements): the last connection to close checkpoints the
+    /// WAL into the file it belongs to and removes the `-wal` and `-shm` files. Later calls fail with SQLITE_MISUSE.
+    /// When the database file was deleted or replaced meanwhile, SQLite leaves its WAL behind; this removes it (and the
+    /// SHM) so it can never be replayed into the file now at the path.
+    func closeHandle() {
+        guard isOpen else { return }
+        isOpen = false
+        let moved = fileProblem() != nil
         statements.removeAll()
         sqlite3_close_v2(handle)
+        if moved { DatabaseFile.removeStale(sidecars) }
+    }
+
+    /// The `-wal` and `-shm` files this connection uses, as found once WAL mode is on (see `closeHandle`).
+    private var sidecars: [String: DatabaseFile] = [:]
+
+    /// Records the identities of the `-wal` and `-shm` files: call once the database is in WAL mode.
+    func recordSidecars() { sidecars = DatabaseFile.sidecars(of: path) }
+
+    private func checkOpen() throws(SQLiteError) {
+        guard isOpen else { throw SQLiteError(code: SQLITE_MISUSE, message: "the database connection is closed", path: path) }
     }
 
     /// Creates an empty file readable by its owner only, so the WAL and SHM files SQLite derives from it are 0600 too.
@@ -81,6 +117,7 @@ final class Connection {
 
     /// The cached statement for `sql`, prepared on first use.
     func statement(_ sql: String) throws(SQLiteError) -> Statement {
+        try checkOpen()
         if let cached = statements[sql] { return cached }
         var raw: OpaquePointer?
         let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
@@ -102,6 +139,7 @@ final class Connection {
 
     /// Runs a script of several statements (migrations). Not cached; no parameters.
     func executeScript(_ sql: String) throws(SQLiteError) {
+        try checkOpen()
         var message: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(handle, sql, nil, nil, &message)
         guard code == SQLITE_OK else {

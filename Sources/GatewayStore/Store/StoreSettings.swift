@@ -11,6 +11,9 @@ public struct StoreSettings: Sendable, Equatable {
     public var eventsPerPlatform: Int
     /// A daemon lease whose heartbeat is older than this is stale and may be taken over.
     public var leaseStaleAfterMillis: Int64
+    /// Run `PRAGMA quick_check` when opening, before the first write, and refuse a damaged file (the daemon and
+    /// `migrate` do; read commands do not, to stay cheap).
+    public var verifyOnOpen: Bool
 
     public init(
         connection: ConnectionOptions = .init(),
@@ -18,7 +21,8 @@ public struct StoreSettings: Sendable, Equatable {
         staggerSpacingMillis: Int64 = 250,
         pullForwardWindowMillis: Int64 = 5_000,
         eventsPerPlatform: Int = 1_000,
-        leaseStaleAfterMillis: Int64 = 30_000
+        leaseStaleAfterMillis: Int64 = 30_000,
+        verifyOnOpen: Bool = false
     ) {
         self.connection = connection
         self.staggerWindowMillis = staggerWindowMillis
@@ -26,5 +30,6 @@ public struct StoreSettings: Sendable, Equatable {
         self.pullForwardWindowMillis = pullForwardWindowMillis
         self.eventsPerPlatform = eventsPerPlatform
         self.leaseStaleAfterMillis = leaseStaleAfterMillis
+        self.verifyOnOpen = verifyOnOpen
     }
 }

@@ -36,37 +36,36 @@ struct IRCSettingsTests {
         #expect(settings.nicks == ["gwbot", "gw2"])
     }
 
-    @Test("values that cannot work are auth/config errors (a human must fix the file)", arguments: [
-        "server: irc.example, nick: '9lives'",
-        "server: irc.example, nick: 'two words'",
-        "server: irc.example, nick: gwbot, alt_nicks: ['bad!nick']",
-        "server: irc.example, nick: gwbot, port: 70000",
-        "server: irc.example, nick: gwbot, channels: ['nohash']",
-        "server: irc.example, nick: gwbot, channels: ['#a,#b']",
-        "server: irc.example, nick: gwbot, sasl_user: acct",
-        "server: irc.example, nick: gwbot, ping_timeout: 10ms",
-        "server: irc.example, nick: gwbot, username: 'a b'",
+    /// The adapter's checks run when the configuration is loaded (ConfigParser+AdapterSettings): each value that cannot
+    /// work is a configuration error naming its key, so nothing starts; the adapter keeps them for configs built in code.
+    @Test("values that cannot work are refused at load, naming the key (the adapter's own check)", arguments: [
+        ("server: irc.example, nick: '9lives'", "nick"),
+        ("server: irc.example, nick: 'two words'", "nick"),
+        ("server: irc.example, nick: gwbot, alt_nicks: ['bad!nick']", "alt_nicks"),
+        ("server: irc.example, nick: gwbot, port: 70000", "port"),
+        ("server: irc.example, nick: gwbot, channels: ['nohash']", "channels"),
+        ("server: irc.example, nick: gwbot, channels: ['#a,#b']", "channels"),
+        ("server: irc.example, nick: gwbot, sasl_user: acct", "sasl_user"),
+        ("server: irc.example, nick: gwbot, ping_timeout: 10ms", "ping_interval"),
+        ("server: irc.example, nick: gwbot, username: 'a b'", "username"),
     ])
-    func invalid(fields: String) throws {
-        let platform = try Self.platform(fields)
+    func invalid(fields: String, key: String) throws {
+        #expect {
+            _ = try Self.platform(fields)
+        } throws: { error in
+            (error as? ConfigError)?.keyPath == "platforms.chat.\(key)" && (error as? ConfigError)?.code == .invalidValue
+        }
+    }
+
+    @Test("a configuration built in code with a value that cannot work: auth/config from the adapter, no connection made")
+    func adapterStillChecks() throws {
+        var platform = try Self.platform("server: 127.0.0.1, port: 1, nick: gwbot")
+        platform.options["nick"] = .string("9bad")
         #expect {
             _ = try IRCSettings(platform)
         } throws: { error in
             (error as? AdapterError)?.errorClass == .auth && (error as? AdapterError)?.code == "config"
         }
-    }
-
-    @Test("the factory builds the IRC adapter; a bad configuration becomes needs_attention with no connection made")
-    func factory() async throws {
-        let g = try await Harness("""
-            when_all_failed: stay
-            platforms:
-              chat: { type: irc, server: 127.0.0.1, port: 1, nick: "9bad" }
-            """)
-        try await g.waitFor("chat", .needsAttention)
-        let row = try await g.row("chat")
-        #expect(row.lastErrorCode == "config" && (row.lastError ?? "").contains("nick"))
-        try await g.stop()
     }
 
     @Test("JOIN lines batch channels with commas and stay within 512 bytes")
