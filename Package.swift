@@ -92,11 +92,12 @@ let package = Package(
         .executableTarget(name: "gatewayd-fuzz-discord", dependencies: ["FuzzTargets", "CLibFuzzer"], path: "Fuzz/Discord"),
         .executableTarget(name: "gatewayd-fuzz-irc", dependencies: ["FuzzTargets", "CLibFuzzer"], path: "Fuzz/IRC"),
         .executableTarget(name: "gatewayd-fuzz-config", dependencies: ["FuzzTargets", "CLibFuzzer"], path: "Fuzz/Config"),
+        .target(name: "CMallocStats", path: "Tests/CMallocStats"),
         .testTarget(name: "GatewayStoreTests", dependencies: ["GatewayStore"]),
         .testTarget(
             name: "GatewayDaemonTests",
             dependencies: [
-                "GatewayDaemon", "GatewayStore", "FuzzTargets", "CSQLite",
+                "GatewayDaemon", "GatewayStore", "FuzzTargets", "CSQLite", "CMallocStats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -8,7 +8,8 @@ public protocol GatewayClock: WallClock {
     func sleep(untilMillis deadline: Int64) async throws
 }
 
-/// The real clock: `Date` for now, `Task.sleep` for waiting.
+/// The real clock: `Date` for now, a dispatch timer for waiting (`TimerSleep`: unlike `Task.sleep`, a cancelled
+/// sleep releases its memory at once — the daemon cancels sleeps on every nudge).
 ///
 /// A sleep is measured on the monotonic clock from the moment it starts; the watcher never sleeps longer than its
 /// poll interval, so a wall-clock jump is noticed within one interval.
@@ -20,8 +21,8 @@ public struct SystemGatewayClock: GatewayClock {
     public func nowMillis() -> Int64 { wall.nowMillis() }
 
     public func sleep(untilMillis deadline: Int64) async throws {
-        let remaining = deadline - nowMillis()
-        guard remaining > 0 else { return }
-        try await Task.sleep(for: .milliseconds(remaining))
+        let now = nowMillis()
+        guard deadline > now else { return }
+        try await TimerSleep.sleep(millis: deadline - now)
     }
 }

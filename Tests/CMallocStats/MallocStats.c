@@ -1,0 +1,8 @@
+#include "CMallocStats.h"
+
+#include <malloc.h>
+
+size_t gatewayd_malloc_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
