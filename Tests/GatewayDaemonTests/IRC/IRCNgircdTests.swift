@@ -36,6 +36,9 @@ struct IRCNgircdTests {
         try await raw.waitFor("the bot's message") { $0.hasPrefix(":gwbot!") && $0.hasSuffix("PRIVMSG #test :hello from gatewayd") }
 
         let long = String(repeating: "0123456789 ", count: 90)  // 990 bytes → three PRIVMSGs
+        // The JOIN, the first message and its confirming PING, then three pieces and theirs: 7 lines, two past the
+        // burst of 5. Two pacing intervals on the manual clock let them all go.
+        g.clock.advance(seconds: 4)
         #expect(try await g.runner.router.send(OutgoingMessage(target: "watcher", text: long), on: "chat").ids.count == 3)
         try await raw.waitFor("the third piece") { line in
             raw.received.filter { $0.contains("PRIVMSG watcher :") }.count == 3 && line.contains("PRIVMSG watcher :")

@@ -49,10 +49,12 @@ struct IRCSessionTests {
         #expect(Self.deliveries(Self.handle(&s, ":a!a@h PRIVMSG gwbot :\u{1}VERSION\u{1}")).isEmpty)
     }
 
-    @Test("PING → PONG; ERROR and 465 fail with the table's class")
+    @Test("PING → PONG; a PONG reports its token; ERROR and 465 fail with the table's class")
     func control() {
         var s = Self.session()
         #expect(Self.handle(&s, "PING :irc.server") == [.send(.make("PONG", ["irc.server"]))])
+        #expect(Self.handle(&s, ":irc.server PONG irc.server :gatewayd-7") == [.pong("gatewayd-7")])
+        #expect(Self.handle(&s, ":irc.server PONG gatewayd-8") == [.pong("gatewayd-8")])
         guard case .fail(let error)? = Self.handle(&s, "ERROR :Closing Link: 1.2.3.4 (Excess Flood)").first else {
             Issue.record("no failure")
             return

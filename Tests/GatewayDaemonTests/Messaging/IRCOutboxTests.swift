@@ -7,19 +7,21 @@ import Testing
 /// The outbox against a real ngircd, observed by a second, independent IRC client in the channels.
 ///
 /// Pacing: the adapter sends a burst of 5 lines, then one line per 2 s on the gateway's (manual) clock — unchanged
-/// here. ngircd's own flood control works in real time (ngircd 26, src/ngircd/conn.c): a client is suspended for
-/// a second whenever more than 3 commands wait in its read buffer at once (`MAX_COMMANDS`) or it sends 256 bytes or
+/// here. Each message is its PRIVMSG plus the PING that confirms it (`send` returns on the PONG): two lines.
+/// ngircd's own flood control works in real time (ngircd 26, src/ngircd/conn.c): a client is suspended for a second whenever more than 3 commands wait in its read buffer at once (`MAX_COMMANDS`) or it sends 256 bytes or
 /// more within one second (`COMMAND_LEN / 2`); operators with user mode `F` and servers are exempt. Measured on this
 /// ngircd 26.1 with a raw client: 60 lines of 16 bytes at 10 lines/s arrived in 6.3 s (no throttling), at 20/s
 /// (320 B/s) in 10.9 s, 60 lines of 30 bytes at 10/s (300 B/s) in 12.4 s, and 30 lines sent at once in 9.1 s
 /// (3 lines per penalty second). Nothing is dropped: a throttled client is only delayed. Our real pace (≤ 1 line / 2 s, lines ≤ 512 bytes) is
 /// within those limits, so the test keeps it and only compresses the manual clock's idle time: it moves the clock
-/// one pacing interval (2 s) when a message waits on the pacer and the watcher has received every line written so
-/// far, at most every 100 ms of real time — ≤ 10 lines/s of ~20 bytes (≤ 200 B/s), one line in ngircd's buffer at a time, under its
-/// limits — so the 100 messages take ~12 s instead of the 200 s they take at the real pace. (Moving the clock
-/// blindly at that rate does not work: a few lines bunch up, ngircd throttles, the backlog grows faster than it
-/// drains at 3 lines per penalty second, and our idle PING — 60 s of compressed clock later — times out behind
-/// it; the link drops and lines written but not yet read by ngircd are lost with it, as on any IRC server.) The test server keeps ngircd's default flood control
+/// one pacing interval (2 s) when a message is in flight (`sending`) and the watcher has received every message
+/// confirmed so far, at most every 100 ms of real time — ≤ 10 lines/s of ~20 bytes (≤ 200 B/s), one line in ngircd's
+/// buffer at a time, under its limits — so the 100 messages (200 lines) take ~23 s instead of the 400 s they take at
+/// the real pace (~13 s before each message carried its PING). (Moving the clock blindly at that rate does not
+/// work: a few lines bunch up, ngircd throttles, the backlog grows faster than it drains at 3 lines per penalty
+/// second, and a PING — 60 s of compressed clock later — times out behind it; the link drops, and the unconfirmed
+/// messages are sent again after the reconnect: a line would be seen twice, and this test wants each exactly once.)
+/// The test server keeps ngircd's default flood control
 /// (ngircd.conf(5)'s `MaxPenaltyTime = 0` would switch penalties off — "mostly a debugging feature"; not used here).
 @Suite(
     "Outbox with IRC (real ngircd)", .serialized,
@@ -60,13 +62,13 @@ struct IRCOutboxTests {
         try await watcher.waitForMember("gwbot", in: "#odd")
 
         // Let the paced drain run (see the suite's note): the manual clock moves to the adapter's next pacing slot
-        // only once the watcher has received every line written so far, and at most every 100 ms of real time.
+        // only once the watcher has received every message confirmed so far, and at most every 100 ms of real time.
         let deadline = ContinuousClock.now + .seconds(120)
         var lastStep = ContinuousClock.now
         while try await !g.store.outbox(states: [.queued, .sending]).isEmpty, ContinuousClock.now < deadline {
             let waiting = try await g.store.outbox(states: [.sending]).count  // handed to the adapter: on the pacer
-            let written = try await g.store.outbox(states: [.sent]).count
-            if waiting == 1, Self.received(by: watcher).count >= written, ContinuousClock.now - lastStep >= .milliseconds(100) {
+            let confirmed = try await g.store.outbox(states: [.sent]).count
+            if waiting == 1, Self.received(by: watcher).count >= confirmed, ContinuousClock.now - lastStep >= .milliseconds(100) {
                 g.clock.advance(seconds: 2)  // one pacing interval
                 lastStep = ContinuousClock.now
             }

@@ -25,6 +25,7 @@ extension IRCAdapter {
 
     private func end(_ connection: IRCConnection, reason: AdapterError) {
         outbox.close(reason)
+        pings.close(reason)
         connection.close()
         connection.finishEvents()
     }
@@ -40,7 +41,7 @@ extension IRCAdapter {
                 for action in actions { try await perform(action, on: connection) }
             case .received(.overlong(let bytes)):
                 log.warning("irc overlong line dropped", metadata: ["irc.bytes": "\(bytes)"])
-            case .transportFailed(let error):
+            case .transportFailed(let error), .abandoned(let error):
                 throw redacted(error)
             case .closed:
                 if isStopped { return }
@@ -59,6 +60,8 @@ extension IRCAdapter {
         switch action {
         case .send(let line):
             try await write(line, on: connection)
+        case .pong(let token):
+            if pings.answered(token) { log.trace("irc message confirmed", metadata: ["irc.token": "\(token)"]) }
         case .deliver(let message):
             do {
                 // IRC has no cursor to confirm: each message is handed on alone, with no cursors.
@@ -86,7 +89,6 @@ extension IRCAdapter {
     private func watchIdle(on connection: IRCConnection) async throws {
         let clock = context.clock
         var seen = activity.withLock { $0 }
-        var probes: UInt64 = 0
         while true {
             let idleDeadline = seen.at + settings.pingIntervalMillis
             try await clock.sleep(untilMillis: idleDeadline)
@@ -95,8 +97,7 @@ extension IRCAdapter {
                 seen = now
                 continue
             }
-            probes += 1
-            let token = "gatewayd-\(probes)"
+            let token = pings.token()
             log.debug("irc idle ping sent", metadata: ["irc.idle_ms": "\(settings.pingIntervalMillis)", "irc.token": "\(token)"])
             try await write(.make("PING", [token]), on: connection)
             try await clock.sleep(untilMillis: idleDeadline + settings.pingTimeoutMillis)

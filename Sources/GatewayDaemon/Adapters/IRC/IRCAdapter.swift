@@ -7,7 +7,9 @@ import Synchronization
 ///
 /// `connect()` opens the socket, registers (CAP, PASS, SASL PLAIN, NICK/USER with alternates) under a registration
 /// deadline, sends the JOINs and returns. `run()` then reads until the link drops (throws a classified error) or
-/// `disconnect()` is called (returns). Timers — registration deadline, idle PING, pacing — run on the context's clock.
+/// `disconnect()` is called (returns). `send(_:)` returns once the server has confirmed the message's lines (a PING
+/// after them, answered; see ``sendConfirmed(_:)``). Timers — registration deadline, idle PING, pacing, the
+/// confirmation's deadline — run on the context's clock.
 public final class IRCAdapter: PlatformAdapter {
     struct Activity: Sendable {
         /// Lines received so far on this connection.
@@ -26,6 +28,7 @@ public final class IRCAdapter: PlatformAdapter {
     let settings: IRCSettings
     let context: AdapterContext
     let outbox: IRCOutbox
+    let pings = IRCPings()
     private let tls: NIOSSLContext?
     private let state = Mutex(State())
     let activity = Mutex(Activity())
@@ -91,7 +94,7 @@ public final class IRCAdapter: PlatformAdapter {
         guard !pieces.isEmpty else {
             throw AdapterError(.server, code: "empty_message", message: "IRC cannot send an empty message")
         }
-        try await outbox.send(pieces.map { IRCLine.make("PRIVMSG", [target, $0], trailing: true) })
+        try await sendConfirmed(pieces.map { IRCLine.make("PRIVMSG", [target, $0], trailing: true) })
         let first = state.withLock { state -> UInt64 in
             defer { state.sent += UInt64(pieces.count) }
             return state.sent + 1
@@ -106,6 +109,7 @@ public final class IRCAdapter: PlatformAdapter {
             return state.connection
         }
         outbox.close(Self.stoppedError)
+        pings.close(Self.stoppedError)
         connection?.post(.stop)
         connection?.close(quit: .make("QUIT", ["gatewayd: disconnecting"], trailing: true))
     }
@@ -173,7 +177,7 @@ public final class IRCAdapter: PlatformAdapter {
                 }
             case .received(.overlong(let bytes)):
                 log.warning("irc overlong line dropped", metadata: ["irc.bytes": "\(bytes)"])
-            case .transportFailed(let error):
+            case .transportFailed(let error), .abandoned(let error):
                 throw redacted(error)
             case .closed:
                 throw IRCFailures.classify(.endOfStream, message: "the server closed the connection during registration")
@@ -194,7 +198,7 @@ public final class IRCAdapter: PlatformAdapter {
         } catch {
             for await event in connection.events {
                 switch event {
-                case .transportFailed(let cause): throw redacted(cause)
+                case .transportFailed(let cause), .abandoned(let cause): throw redacted(cause)
                 case .closed, .stop, .registrationDeadline: throw error
                 case .received: continue
                 }

@@ -11,6 +11,8 @@ enum IRCEvent: Sendable {
     /// The peer closed the connection (EOF) or the channel went inactive.
     case closed
     case registrationDeadline
+    /// The adapter gave up on the link (a message's confirming PING went unanswered): end it with this failure.
+    case abandoned(AdapterError)
     /// `disconnect()` was called.
     case stop
 }

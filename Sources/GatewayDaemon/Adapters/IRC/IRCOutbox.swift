@@ -5,7 +5,8 @@ import Synchronization
 ///
 /// `send` enqueues and waits until its last line is written; one ``drain(write:)`` loop (run by the adapter's `run()`)
 /// writes them, each no earlier than ``IRCPacer`` allows on the injected clock — so tests move pacing with a
-/// `ManualClock`. PONGs and our keep-alive PINGs bypass the queue: they must never wait behind user traffic.
+/// `ManualClock`. PONGs and our idle keep-alive PINGs bypass the queue: they must never wait behind user traffic. The
+/// PING that confirms a message (``IRCAdapter/sendConfirmed(_:)``) is queued behind its lines, paced like them.
 final class IRCOutbox: Sendable {
     private struct Item {
         let line: IRCLine

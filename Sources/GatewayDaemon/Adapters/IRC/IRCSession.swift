@@ -2,12 +2,15 @@ import GatewayStore
 
 /// A registered connection as a pure state machine: what to do with each line after `001`.
 ///
-/// Answers PINGs, turns PRIVMSGs to our channels or our nick into ``InboundMessage``s, follows our nick and our
-/// channel memberships (JOIN, PART, KICK, join refusals), and turns `ERROR` and 465 into classified failures.
+/// Answers PINGs, reports PONGs, turns PRIVMSGs to our channels or our nick into ``InboundMessage``s, follows our
+/// nick and our channel memberships (JOIN, PART, KICK, join refusals), and turns `ERROR` and 465 into classified
+/// failures.
 struct IRCSession: Sendable {
     enum Action: Sendable, Equatable {
         /// Write this line now, unpaced (PONG).
         case send(IRCLine)
+        /// The server answered one of our PINGs with this token.
+        case pong(String)
         /// Hand this message on.
         case deliver(InboundMessage)
         /// The connection is over.
@@ -40,6 +43,9 @@ struct IRCSession: Sendable {
         switch message.command {
         case "PING":
             return [.send(.make("PONG", [message.trailing ?? ""]))]
+        case "PONG":
+            // `:server PONG server :token`: the token is the last parameter.
+            return message.trailing.map { [.pong($0)] } ?? []
         case "ERROR":
             let text = message.trailing ?? ""
             return [.fail(IRCFailures.classify(.error(text), message: "the server closed the link: \(text)"))]
