@@ -23,7 +23,9 @@ struct SoakTests {
         defer {
             if ReliabilityEnvironment.keepScratch { print("soak: kept \(dir.path)") } else { try? FileManager.default.removeItem(at: dir) }
         }
-        let harness = SoakHarness(binary: binary, dir: dir, settings: .init(cycles: cycles, timeout: .seconds(long ? 1_800 : 180)))
+        // A bound for a stuck daemon, not a timing claim: ~800 cycles/s here, so allow 100 per second and at least 180 s.
+        let timeout = Duration.seconds(max(long ? 1_800 : 180, cycles / 100))
+        let harness = SoakHarness(binary: binary, dir: dir, settings: .init(cycles: cycles, timeout: timeout))
         let report = try await harness.run()
 
         #expect(report.cycles >= cycles, "only \(report.cycles) of \(cycles) cycles in \(Int(report.seconds)) s\n\(report.logTail)")
