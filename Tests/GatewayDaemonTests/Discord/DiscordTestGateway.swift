@@ -15,7 +15,7 @@ import Testing
 final class DiscordTestGateway: Sendable {
     let state = TestGatewayState()
     private let connections = AcceptedConnections()
-    private let task: Task<Void, any Error>
+    private let run: LocalServerRun
     let port: Int
 
     var apiBase: String { "http://127.0.0.1:\(port)/api/v10" }
@@ -41,7 +41,7 @@ final class DiscordTestGateway: Sendable {
                 await state.setPort(channel.localAddress?.port ?? 0)
             },
             logger: logger)
-        task = Task { try await app.run() }
+        run = LocalServerRun(app, connections: connections)
         let deadline = ContinuousClock.now + .seconds(10)
         var port = 0
         while port == 0 {
@@ -52,20 +52,9 @@ final class DiscordTestGateway: Sendable {
         self.port = port
     }
 
-    deinit { task.cancel() }
-
-    /// Shuts the server down gracefully; connections still open after a short grace are dropped (see
-    /// ``AcceptedConnections`` for the one kind a graceful shutdown would otherwise wait on for ever).
-    func stop() async {
-        task.cancel()
-        let connections = connections
-        let dropper = Task {
-            try await Task.sleep(for: .seconds(1))
-            connections.closeAll()
-        }
-        _ = await task.result
-        dropper.cancel()
-    }
+    /// Shuts the server down (see ``LocalServerRun``): also drops a connection that never sent a request, which
+    /// HummingbirdWebSocket's graceful shutdown cannot see (``AcceptedConnections``).
+    func stop() async { await run.stop() }
 
     // MARK: - Gateway WebSocket
 

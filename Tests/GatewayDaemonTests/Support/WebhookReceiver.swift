@@ -13,7 +13,7 @@ final class WebhookReceiver: Sendable {
     }
 
     private let state = Mutex<(deliveries: [Delivery], refuseLeft: Int, port: Int?)>(([], 0, nil))
-    private let task = Mutex<Task<Void, any Error>?>(nil)
+    private let run = Mutex<LocalServerRun?>(nil)
 
     var deliveries: [Delivery] { state.withLock { $0.deliveries } }
     var accepted: [Delivery] { deliveries.filter(\.accepted) }
@@ -35,10 +35,15 @@ final class WebhookReceiver: Sendable {
                 return accept ? .noContent : .serviceUnavailable
             }
         }
+        let connections = AcceptedConnections()
+        let tracker = connections.handler()
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { [self] channel in state.withLock { $0.port = channel.localAddress?.port } })
-        task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
+            onServerRunning: { [self] channel in
+                try? await channel.pipeline.addHandler(tracker, position: .first)
+                state.withLock { $0.port = channel.localAddress?.port }
+            })
+        run.withLock { $0 = LocalServerRun(app, connections: connections) }
         let deadline = ContinuousClock.now + .seconds(10)
         while state.withLock({ $0.port }) == nil {
             guard ContinuousClock.now < deadline else { throw CancellationError() }
@@ -46,5 +51,9 @@ final class WebhookReceiver: Sendable {
         }
     }
 
-    func stop() { task.withLock { $0?.cancel() } }
+    /// Starts a graceful shutdown (see ``LocalServerRun``) and returns at once.
+    func stop() {
+        guard let current = run.withLock({ $0 }) else { return }
+        Task { await current.stop() }
+    }
 }

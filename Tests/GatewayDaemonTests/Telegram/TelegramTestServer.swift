@@ -13,7 +13,7 @@ final class TelegramTestServer: Sendable {
     let state: TelegramServerState
     let token: String
     private struct Running {
-        let task: Task<Void, any Error>
+        let run: LocalServerRun
         let port: Int
     }
     private let running = Mutex<Running?>(nil)
@@ -42,33 +42,32 @@ final class TelegramTestServer: Sendable {
             try await TelegramServerResponder(state: state).respond(to: request, context: context)
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let connections = AcceptedConnections()
+        let tracker = connections.handler()
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: port)),
             onServerRunning: { channel in
+                try? await channel.pipeline.addHandler(tracker, position: .first)
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
             },
             logger: Logger(label: "telegram-test-server") { _ in SwiftLogNoOpLogHandler() })
-        let task = Task {
-            defer { continuation.finish() }
-            try await app.run()
-        }
+        let run = LocalServerRun(app, connections: connections, onExit: { continuation.finish() })
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next(), bound > 0 else {
-            task.cancel()
-            throw ServerError(description: "the test server did not start: \(String(describing: await task.result))")
+            await run.stop()
+            throw ServerError(description: "the test server did not start: \(String(describing: await run.result))")
         }
         lastPort.withLock { $0 = bound }
-        running.withLock { $0 = Running(task: task, port: bound) }
+        running.withLock { $0 = Running(run: run, port: bound) }
     }
 
     /// Stops listening and drops every connection; afterwards the port refuses connections.
     func stop() async {
         guard let current = running.withLock({ state -> Running? in defer { state = nil }; return state }) else { return }
         await state.dropHeldRequests()
-        current.task.cancel()
-        _ = await current.task.result
+        await current.run.stop()
     }
 
     struct ServerError: Error, CustomStringConvertible {
