@@ -27,13 +27,7 @@ struct ProcessTests {
     /// Polls the database (real time, bounded) until `condition` holds.
     func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: (Store) async throws -> Bool) async throws {
         let store = try store()
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition(store) { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out waiting until \(what)")
-        throw CancellationError()
+        try await GatewayDaemonTests.waitUntil(what, timeout: timeout, every: .milliseconds(50)) { try await condition(store) }
     }
 
     static let flapping = """

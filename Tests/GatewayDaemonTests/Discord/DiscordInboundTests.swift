@@ -103,13 +103,7 @@ struct DiscordInboundTests {
     }
 
     static func wait(_ what: String, _ condition: () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        Issue.record("timed out waiting until \(what)")
-        throw HarnessTimeout()
+        try await waitUntil(what, timeout: .seconds(10), condition)
     }
 }
 

@@ -14,16 +14,3 @@ extension Harness {
     }
 }
 
-/// Waits (real time, bounded) for background tasks; the schedule itself runs on the manual clock.
-func waitUntil(
-    _ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(2))
-    }
-    Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
-    throw HarnessTimeout()
-}

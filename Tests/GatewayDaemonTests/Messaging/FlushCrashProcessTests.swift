@@ -33,13 +33,7 @@ struct FlushCrashProcessTests {
 
     /// Polls (real time, bounded) until `condition` holds.
     func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        Issue.record("timed out waiting until \(what)")
-        throw CancellationError()
+        try await GatewayDaemonTests.waitUntil(what, timeout: timeout, every: .milliseconds(10), condition)
     }
 
     /// Runs the daemon once so that the platform row exists, stops it (SIGTERM), then queues the 100 messages in one

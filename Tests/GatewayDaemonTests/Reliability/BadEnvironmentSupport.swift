@@ -114,13 +114,8 @@ let busyConfig = """
 
 /// Real-time bounded poll: `condition` must come true before the deadline.
 func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    Issue.record("timed out waiting until \(what)")
-    throw CancellationError()
+    // A condition that throws (the file is mid-change) counts as not yet.
+    try await waitUntil(what, timeout: timeout, every: .milliseconds(50)) { (try? await condition()) == true }
 }
 
 /// Runs a shell tool; returns its exit status.

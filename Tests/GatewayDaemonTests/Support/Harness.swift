@@ -61,13 +61,7 @@ final class Harness: Sendable {
         _ what: String, timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: () async throws -> Bool
     ) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
-        throw HarnessTimeout()
+        try await GatewayDaemonTests.waitUntil(what, timeout: timeout, sourceLocation: sourceLocation, condition)
     }
 
     func waitFor(_ name: String, _ state: PlatformState, sourceLocation: SourceLocation = #_sourceLocation) async throws {
@@ -86,4 +80,3 @@ final class Harness: Sendable {
     }
 }
 
-struct HarnessTimeout: Error {}

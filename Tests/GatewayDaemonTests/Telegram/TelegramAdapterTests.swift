@@ -28,16 +28,6 @@ struct TelegramAdapterTests {
         return TelegramAdapter(settings: settings, context: context)
     }
 
-    private func waitUntil(_ what: String, _ condition: () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        Issue.record("timed out waiting until \(what)")
-        throw HarnessTimeout()
-    }
-
     @Test("run hands batches on with their offset, learns the chats, and returns after disconnect")
     func lifecycle() async throws {
         let server = try await TelegramTestServer.start(token: telegramTestToken)

@@ -88,13 +88,8 @@ extension TelegramTestServer {
         _ what: String, timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: (TelegramServerState) async -> Bool
     ) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition(state) { return }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
-        throw HarnessTimeout()
+        let state = state
+        try await GatewayDaemonTests.waitUntil(what, timeout: timeout, sourceLocation: sourceLocation) { await condition(state) }
     }
 
     /// Waits until a long poll is being held (the adapter is connected and idle).
