@@ -35,10 +35,10 @@ public protocol InboundSink: Sendable {
 /// never ahead of what is stored; a redelivered message is ignored by its id), then wakes the consumer dispatcher.
 public struct InboxSink: InboundSink {
     let store: Store?
-    let onStored: @Sendable (String) -> Void
+    let onStored: @Sendable (String) async -> Void
 
-    /// - Parameter onStored: called with the platform's name after a batch added new messages.
-    public init(store: Store?, onStored: @escaping @Sendable (String) -> Void = { _ in }) {
+    /// - Parameter onStored: awaited with the platform's name after a batch added new messages.
+    public init(store: Store?, onStored: @escaping @Sendable (String) async -> Void = { _ in }) {
         self.store = store
         self.onStored = onStored
     }
@@ -49,6 +49,6 @@ public struct InboxSink: InboundSink {
             ReceivedMessage(messageID: $0.id, chat: $0.chat, sender: $0.sender, text: $0.text, sentAt: $0.sentAt)
         }
         let added = try await store.receive(platform: platform, received, cursors: cursors)
-        if added > 0 { onStored(platform) }
+        if added > 0 { await onStored(platform) }
     }
 }

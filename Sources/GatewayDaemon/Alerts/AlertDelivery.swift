@@ -25,7 +25,7 @@ struct WebhookDelivery: AlertDelivering {
         request.body = .bytes(ByteBuffer(bytes: alert.json()))
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            response = try await PlatformHTTP.client.execute(request, timeout: timeout)
         } catch {
             throw AlertDeliveryError("\(name): \(type(of: error))")  // the error text may contain the URL
         }

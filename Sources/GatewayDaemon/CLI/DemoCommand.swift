@@ -38,10 +38,14 @@ struct DemoCommand: AsyncParsableCommand {
         let clock = SystemGatewayClock()
         var logger = Logger(label: "gatewayd.demo")
         logger.logLevel = .critical  // the live view shows the events instead
-        let runner = GatewayRunner(config: config, store: store, clock: clock, logger: logger)
+        // The same daemon `gatewayd run` is, without the HTTP face; Ctrl-C stops it gracefully.
+        let daemon = Daemon.assemble(
+            config: config, store: store, parts: DaemonParts(clock: clock, serveHTTP: false), logger: logger)
         let failure = Mutex<String?>(nil)
-        let daemon = Task {
-            do { try await runner.run() } catch { failure.withLock { $0 = "\(error)" } }
+        let stopped = Mutex(false)
+        let running = Task {
+            do { try await daemon.run() } catch { failure.withLock { $0 = "\(error)" } }
+            stopped.withLock { $0 = true }
         }
 
         print(existed
@@ -49,7 +53,7 @@ struct DemoCommand: AsyncParsableCommand {
             : "gatewayd demo: three simulated platforms on a new database, \(db)\n")
         let end = clock.nowMillis() + millis
         let terminal = isatty(STDOUT_FILENO) == 1
-        while clock.nowMillis() < end {
+        while clock.nowMillis() < end, !stopped.withLock({ $0 }) {
             if let message = failure.withLock({ $0 }) {
                 throw StoreOptions.fail(message, exitCode: RunCommand.exitTempFail)
             }
@@ -57,8 +61,8 @@ struct DemoCommand: AsyncParsableCommand {
             print(terminal ? "\u{1B}[H\u{1B}[2J" + frame : frame + "\n")
             try await Task.sleep(for: .seconds(terminal ? 1 : 5))
         }
-        daemon.cancel()
-        _ = await daemon.result
+        running.cancel()
+        _ = await running.result
         print(try await Self.frame(store: store, now: clock.nowMillis(), remaining: 0))
         print("""
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GatewayStore
-import Hummingbird
 import Logging
 import ServiceLifecycle
 
@@ -54,7 +53,12 @@ struct RunCommand: AsyncParsableCommand {
             guard let (host, port) = HTTPConfig.listen(http) else {
                 throw StoreOptions.fail("--http: '\(http)' is not HOST:PORT", exitCode: Self.exitConfig)
             }
-            httpConfig = HTTPConfig(host: host, port: port, token: gatewayConfig.http?.token)
+            httpConfig = HTTPConfig(
+                host: host, port: port, token: gatewayConfig.http?.token,
+                allowUnauthenticated: gatewayConfig.http?.allowUnauthenticated ?? false)
+            if let problem = httpConfig?.exposureProblem {
+                throw StoreOptions.fail("--http: \(problem)", exitCode: Self.exitConfig)
+            }
         }
         let path = storeOptions.db ?? gatewayConfig.database ?? storeOptions.path
         let store: Store
@@ -64,29 +68,9 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw StoreOptions.fail("\(error)", exitCode: StoreOptions.exitIOError)
         }
-        let clock = SystemGatewayClock()
-        let alerter = gatewayConfig.alerts.map {
-            AlertManager(config: $0, store: store, clock: clock, logger: logger)
-        }
-        let runner = GatewayRunner(config: gatewayConfig, store: store, clock: clock, alerter: alerter, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)
-        ]
-        if let alerter { services.append(.init(service: alerter)) }
-        if let httpConfig {
-            let source = StatusSource(
-                store: store, metrics: runner.metrics, clock: clock,
-                stallAfterMillis: gatewayConfig.alerts?.stallAfterMillis ?? 30_000, readiness: runner.readiness)
-            let app = Application(
-                router: StatusRoutes.router(source: source, token: httpConfig.token),
-                configuration: .init(address: .hostname(httpConfig.host, port: httpConfig.port), serverName: "gatewayd"),
-                logger: logger)
-            services.append(.init(service: app))
-        }
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let daemon = Daemon.assemble(config: gatewayConfig, store: store, parts: DaemonParts(http: httpConfig), logger: logger)
         do {
-            try await group.run()
+            try await daemon.run()
         } catch let error as StoreError where error.code == .leaseHeld {
             throw StoreOptions.fail(error.description, exitCode: Self.exitTempFail)
         } catch let error as StoreError {
@@ -96,7 +80,7 @@ struct RunCommand: AsyncParsableCommand {
             await store.close()
             throw StoreOptions.fail(error.description, exitCode: StoreOptions.exitIOError)
         }
-        if case .nothingCanConnect(let rows)? = runner.outcome {
+        if case .nothingCanConnect(let rows)? = daemon.runner.outcome {
             var text = "gatewayd: every platform needs a human; exiting (when_all_failed: exit)\n"
             for row in rows { text += "  \(row.name): \(row.state.rawValue): \(row.lastError ?? "-")\n" }
             FileHandle.standardError.write(Data(text.utf8))

@@ -5,6 +5,7 @@ import Yams
 extension ConfigParser {
     func http(from entry: Entry) throws(ConfigError) -> HTTPConfig {
         var config = HTTPConfig()
+        var listenNode = entry.keyNode
         for field in try entries(of: entry.value, at: "http") {
             let path = join("http", field.key)
             switch field.key {
@@ -15,13 +16,20 @@ extension ConfigParser {
                 }
                 config.host = host
                 config.port = port
+                listenNode = field.value
+            case "allow_unauthenticated":
+                config.allowUnauthenticated = try bool(field.value, at: path)
             case "token":
                 let token = try substituted(field.value, at: path, secret: true).value
                 guard !token.isEmpty else { throw .invalidValue(location(field.value, path), "must not be empty") }
                 config.token = Secret(token)
             default:
-                throw .unknownKey(location(field.keyNode, path), context: "in http", known: ["listen", "token"])
+                throw .unknownKey(
+                    location(field.keyNode, path), context: "in http", known: ["listen", "token", "allow_unauthenticated"])
             }
+        }
+        if let problem = config.exposureProblem {
+            throw .invalidValue(location(listenNode, join("http", "listen")), problem)
         }
         return config
     }

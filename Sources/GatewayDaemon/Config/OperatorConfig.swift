@@ -5,11 +5,31 @@ public struct HTTPConfig: Sendable, Equatable {
     public var port: Int
     /// When set, every request needs `Authorization: Bearer <token>` (the page too: pass it once as `?token=`).
     public var token: Secret?
+    /// `allow_unauthenticated: true`: serve a non-loopback address without a token (say so on purpose: anyone who
+    /// reaches the port can then send as the bot).
+    public var allowUnauthenticated: Bool
 
-    public init(host: String = "127.0.0.1", port: Int = 8787, token: Secret? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 8787, token: Secret? = nil, allowUnauthenticated: Bool = false) {
         self.host = host
         self.port = port
         self.token = token
+        self.allowUnauthenticated = allowUnauthenticated
+    }
+
+    /// Whether `host` is a loopback address or name (`127.0.0.0/8`, `::1`, `localhost`).
+    public static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if bare == "localhost" || bare == "::1" { return true }
+        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// Why this face may not start, or nil: beyond loopback, `POST /v1/messages` lets anyone who reaches the port send
+    /// as the bot, so a token is required unless `allow_unauthenticated` says otherwise.
+    public var exposureProblem: String? {
+        guard !Self.isLoopback(host), token == nil, !allowUnauthenticated else { return nil }
+        return "\(host) is not a loopback address: set http.token (every request then needs it), or "
+            + "http.allow_unauthenticated: true to serve it without one"
     }
 
     /// Parses `host:port`, `:port` or `port`.

@@ -29,12 +29,3 @@ public struct StatusSource: Sendable {
         (lease?.watcherAt).map { now - $0 }
     }
 }
-
-/// Set once the runner has taken the lease and reconciled the configuration.
-public final class Readiness: Sendable {
-    private let ready = Mutex(false)
-    public init() {}
-    public var isReady: Bool { ready.withLock { $0 } }
-    func markReady() { ready.withLock { $0 = true } }
-    func markNotReady() { ready.withLock { $0 = false } }
-}

@@ -106,7 +106,7 @@ actor InboxDispatcher {
         request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            response = try await PlatformHTTP.client.execute(request, timeout: .seconds(10))
         } catch {
             throw AlertDeliveryError("consumer webhook \(URL(string: url)?.host ?? "?"): \(type(of: error))")
         }

@@ -40,6 +40,7 @@ public struct DeliveryRouter: Sendable {
         store: Store, platform: String, target: String, text: String, expiresAt: Int64?, idempotencyKey: String?
     ) async throws -> OutboxEntry {
         if let problem = validate(target: target, text: text) { throw DeliveryError.invalid(platform: platform, problem) }
+        try await checkTargets(store: store, [(platform, target)], numbered: false)
         do {
             return try await store.enqueue(
                 platform: platform, target: target, text: text, expiresAt: expiresAt, idempotencyKey: idempotencyKey)
@@ -73,6 +74,7 @@ public struct DeliveryRouter: Sendable {
                 throw DeliveryError.invalid(platform: message.platform, "message \(index + 1): \(problem)")
             }
         }
+        try await checkTargets(store: store, batch.map { ($0.platform, $0.target) }, numbered: true)
         do {
             return try await store.enqueue(batch)
         } catch let error as StoreError where [StoreError.Code.unknownPlatform, .illegalTransition].contains(error.code) {
@@ -80,6 +82,19 @@ public struct DeliveryRouter: Sendable {
             let name = batch.first { error.description.contains("'\($0.platform)'") }?.platform ?? ""
             if error.code == .unknownPlatform { throw DeliveryError.unknownPlatform(name) }
             throw DeliveryError.invalid(platform: name, "platform \(name) is disabled")
+        }
+    }
+
+    /// Refuses a target its platform can never accept (``PlatformKind/targetProblem``), naming the rule; with
+    /// `numbered`, the item (from 1). An unknown platform is left to the store, which refuses it.
+    static func checkTargets(store: Store, _ items: [(platform: String, target: String)], numbered: Bool) async throws {
+        var kinds: [String: PlatformKind?] = [:]
+        for (index, item) in items.enumerated() {
+            if kinds[item.platform] == nil {
+                kinds[item.platform] = try await store.platform(item.platform).flatMap { PlatformKind.named($0.type) }
+            }
+            guard let kind = kinds[item.platform] ?? nil, let problem = kind.targetProblem(item.target) else { continue }
+            throw DeliveryError.invalid(platform: item.platform, numbered ? "message \(index + 1): \(problem)" : problem)
         }
     }
 

@@ -12,8 +12,9 @@ public enum RunOutcome: Sendable, Equatable {
     case nothingCanConnect([PlatformRecord])
 }
 
-/// The daemon: takes the single-instance lease, reconciles the configuration with the store, and runs the reconnect
-/// watcher until shutdown. A `Service`: SIGTERM/SIGINT trigger a graceful shutdown through its `ServiceGroup`.
+/// The supervision core of the daemon: takes the single-instance lease, reconciles the configuration with the store,
+/// and runs the reconnect watcher until shutdown. A `Service` of the group ``Daemon`` assembles — the only place that
+/// builds one, so what `run`, `demo`, the tests and the benchmarks run is the same daemon.
 public final class GatewayRunner: Service, Sendable {
     public let store: Store
     public let router: DeliveryRouter
@@ -30,7 +31,8 @@ public final class GatewayRunner: Service, Sendable {
     let dispatcher: InboxDispatcher
     private let result = OutcomeBox()
 
-    public init(
+    /// Built by ``Daemon/assemble(config:store:parts:logger:)`` only.
+    init(
         config: GatewayConfig,
         store: Store,
         clock: any GatewayClock = SystemGatewayClock(),
@@ -57,7 +59,7 @@ public final class GatewayRunner: Service, Sendable {
             store: store, clock: clock, owner: identity.owner, config: config, factory: factory,
             sink: sink ?? InboxSink(store: store, onStored: { [dispatcher, router] platform in
                 dispatcher.nudge()
-                Task { await router.refreshDirectory(platform: platform, log: logger) }
+                await router.refreshDirectory(platform: platform, log: logger)
             }), registry: registry, router: router, logger: logger, settings: settings,
             metrics: metrics, alerts: alerter, flusher: flusher)
     }
@@ -73,15 +75,9 @@ public final class GatewayRunner: Service, Sendable {
         try await watcher.startReporting()
         let report = try await store.startup(configured: config.platforms.map(\.spec))
         log(report)
+        // The outbox flusher and the inbox dispatcher (services of the daemon's group) wait for this.
         readiness.markReady()
         defer { readiness.markNotReady() }
-        let messaging = Task { [flusher, dispatcher] in
-            await withDiscardingTaskGroup { group in
-                group.addTask { await flusher.run() }
-                group.addTask { await dispatcher.run() }
-            }
-        }
-        defer { messaging.cancel() }
         let outcome: WatcherOutcome
         do {
             outcome = try await withGracefulShutdownHandler {

@@ -40,9 +40,10 @@ enum LagScenario {
         try LagProbe.install(path: path)
         let probe = try BenchDatabase(path: path, readOnly: true)
         let config = GatewayConfig(whenAllFailed: .stay, platforms: configs(spec))
-        let runner = GatewayRunner(
-            config: config, store: store, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let task = Task.detached { try await runner.run() }
+        let daemon = Daemon.assemble(
+            config: config, store: store, parts: DaemonParts(serveHTTP: false, shutdownSignals: []),
+            logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let task = Task.detached { try await daemon.run() }
         try await Task.sleep(for: .seconds(spec.seconds))
         task.cancel()
         _ = await task.result

@@ -146,8 +146,10 @@ enum MessagesScenario {
         config: GatewayConfig, path: String, logger: Logger, timeout: Duration = .seconds(60),
         _ done: (Store) async throws -> Bool
     ) async throws {
-        let runner = GatewayRunner(config: config, store: try Store(path: path), logger: logger)
-        let task = Task { try await runner.run() }
+        let daemon = Daemon.assemble(
+            config: config, store: try Store(path: path), parts: DaemonParts(serveHTTP: false, shutdownSignals: []),
+            logger: logger)
+        let task = Task { try await daemon.run() }
         defer { task.cancel() }
         let probe = try Store(path: path)  // its own connection: polling does not queue behind the gateway's writes
         let deadline = ContinuousClock.now + timeout

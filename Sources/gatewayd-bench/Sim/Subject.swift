@@ -28,7 +28,8 @@ final class OursSubject: Subject {
     let factory: NetworkAdapterFactory
     private var seed: UInt64 = 1
     private(set) var store: Store?
-    private var runner: GatewayRunner?
+    private var daemon: Daemon?
+    private var runner: GatewayRunner? { daemon?.runner }
     private var task: Task<Void, any Error>?
 
     init(label: String, config: GatewayConfig, path: String, clock: VirtualClock, factory: NetworkAdapterFactory) {
@@ -44,12 +45,13 @@ final class OursSubject: Subject {
         seed += 1
         let store = try Store(path: path, clock: clock, random: SplitMix64(seed: seed))
         try LagProbe.install(path: path)
-        let runner = GatewayRunner(
-            config: config, store: store, clock: clock, factory: factory,
+        let daemon = Daemon.assemble(
+            config: config, store: store,
+            parts: DaemonParts(clock: clock, factory: factory, serveHTTP: false, shutdownSignals: []),
             logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
         self.store = store
-        self.runner = runner
-        task = Task.detached { try await runner.run() }
+        self.daemon = daemon
+        task = Task.detached { try await daemon.run() }
     }
 
     func stop() async {
@@ -58,7 +60,7 @@ final class OursSubject: Subject {
             FileHandle.standardError.write(Data("\(label): the runner failed: \(error)\n".utf8))
         }
         task = nil
-        runner = nil
+        daemon = nil
     }
 
     func isQuiescent() async -> Bool {

@@ -33,6 +33,23 @@ struct DiscordGatewayTests {
         try await f.finish()
     }
 
+    @Test("a RESUMED whose s is not above the last seq still completes the resume (never dropped as a replay)")
+    func resumedWithOldSeqCompletes() async throws {
+        let f = try await DiscordFixture { $0.resumedReusesSeq = true }
+        try await f.g.waitFor("dc", .connected)
+        try await f.g.settle()
+        try await f.state.closeLive(code: 4000)
+        try await f.g.waitFor("dc", .backingOff)
+        try await f.g.settle()
+        try await f.advanceToRetry()
+        try await f.serverSees("one RESUME of session-1") { $0.resumes.map(\.sessionID) == ["session-1"] }
+        try await f.g.waitFor("dc", .connected)
+        let kinds = try await f.g.kinds("dc")
+        #expect(!kinds.contains(.failed), "the RESUME completed; no attempt failed (timed out): \(kinds)")
+        #expect(await f.state.identifies == 1, "no second IDENTIFY")
+        try await f.finish()
+    }
+
     @Test("a close with 4004 or 4014 after IDENTIFY needs attention and is not retried", arguments: [4004, 4014])
     func authCloseNeedsAttention(code: Int) async throws {
         let f = try await DiscordFixture { $0.identifyCloseCode = code }

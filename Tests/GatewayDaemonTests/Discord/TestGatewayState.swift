@@ -28,6 +28,8 @@ actor TestGatewayState {
         var restStatus: [String: Int] = [:]
         /// A RESUME replays this many already-seen events too (READY excepted): the client must drop them.
         var replayOverlap: Int64 = 0
+        /// RESUMED carries the session's last seq again instead of a new one (its `s` is not above the client's).
+        var resumedReusesSeq = false
         /// How long a Create Message `nonce` with `enforce_nonce` is remembered ("checked for uniqueness in the past
         /// few minutes"), in real time.
         var nonceWindow: Duration = .seconds(300)
@@ -179,6 +181,9 @@ actor TestGatewayState {
         let from = seq - knobs.replayOverlap
         let replay = session.events.filter { $0.seq > from && ($0.seq > seq || !$0.text.contains("\"READY\"")) }
             .map { Reply.send($0.text) }
+        if knobs.resumedReusesSeq {
+            return replay + [.send(GatewayFrame(.dispatch, d: .null, s: session.seq, t: "RESUMED").text)]
+        }
         return replay + [.send(append(to: id, type: "RESUMED", d: .null))]
     }
 

@@ -12,9 +12,7 @@ struct MessagesHTTPTests {
     func endpoint() async throws {
         let g = try await Harness("platforms:\n  p: { type: simulated, script: \"fail network\" }")
         try await g.waitFor("p", .backingOff)
-        let source = StatusSource(store: g.store, metrics: g.runner.metrics, clock: g.clock, stallAfterMillis: 30_000,
-                                  readiness: g.runner.readiness, router: g.runner.router)
-        let app = Application(router: StatusRoutes.router(source: source, token: nil))
+        let app = Application(router: g.daemon.routes())
         try await app.test(.router) { client in
             let bad: [(String, HTTPResponse.Status, String)] = [
                 ("not json", .badRequest, "expected JSON"),

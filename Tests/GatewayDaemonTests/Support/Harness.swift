@@ -9,7 +9,9 @@ import Testing
 final class Harness: Sendable {
     let store: Store
     let clock: ManualClock
-    let runner: GatewayRunner
+    /// The daemon as `gatewayd run` assembles it (no signals, no HTTP listener: tests call ``Daemon/routes()``).
+    let daemon: Daemon
+    var runner: GatewayRunner { daemon.runner }
     let path: String
     let directory: URL
     let task: Task<Void, any Error>
@@ -27,10 +29,11 @@ final class Harness: Sendable {
         t0 = clock.nowMillis()
         let config = try GatewayConfig.parse(yaml: yaml, source: "test.yaml", environment: environment)
         store = try Store(path: self.path, clock: clock, random: SplitMix64(seed: 9))
-        runner = GatewayRunner(
-            config: config, store: store, clock: clock, factory: factory, sink: sink,
+        daemon = Daemon.assemble(
+            config: config, store: store,
+            parts: DaemonParts(clock: clock, factory: factory, sink: sink, serveHTTP: false, shutdownSignals: []),
             logger: logger ?? Self.quietLogger)
-        task = Task { [runner] in try await runner.run() }
+        task = Task { [daemon] in try await daemon.run() }
     }
 
     /// Warnings and errors only, so test output stays readable.

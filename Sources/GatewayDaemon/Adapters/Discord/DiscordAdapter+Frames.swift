@@ -99,8 +99,12 @@ extension DiscordAdapter {
 
     // MARK: - Dispatches
 
+    /// Control dispatches: they complete an IDENTIFY or a RESUME and are never replays, whatever their `s`
+    /// (PROTOCOLS.md: a RESUMED whose `s` is not above the last seq must still complete the resume).
+    static let controlDispatches: Set<String> = ["READY", "RESUMED"]
+
     private func dispatch(_ frame: GatewayFrame) async throws(AdapterError) -> Progress {
-        if let s = frame.s, frame.t != "READY" {
+        if let s = frame.s, !Self.controlDispatches.contains(frame.t ?? "") {
             // A replay of something already processed (a RESUME replays after the seq we sent).
             if let last = seq, s <= last { return .pending }
         }
@@ -108,7 +112,8 @@ extension DiscordAdapter {
         case "READY":
             return try await ready(frame)
         case "RESUMED":
-            if let s = frame.s { seq = s }
+            // The seq never moves back: events after it are replayed with their own, higher, seqs.
+            if let s = frame.s, s > (seq ?? .min) { seq = s }
             logger.info("gateway session resumed", metadata: ["discord.seq": "\(seq.map(String.init) ?? "-")"])
             return .established
         case "MESSAGE_CREATE":

@@ -14,7 +14,7 @@ extension DiscordAdapter {
     /// the connection is fine.
     func send(_ message: OutgoingMessage) async throws -> SentMessage {
         let target = message.target
-        guard !target.isEmpty, target.count <= 20, target.allSatisfy(\.isASCII), target.allSatisfy(\.isNumber) else {
+        guard DiscordTarget.isSnowflake(target) else {
             throw DiscordFailures.invalidTarget.error(detail: "'\(redactor.scrub(String(target.prefix(40))))'")
         }
         guard !message.text.isEmpty else { throw DiscordFailures.messageRejected.error(detail: "the message is empty") }

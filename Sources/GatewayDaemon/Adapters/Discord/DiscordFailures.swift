@@ -123,8 +123,10 @@ enum DiscordFailures {
             summary: "Discord REST answered HTTP \(status)")
     }
 
-    /// The REST call could not be made (DNS, TCP, TLS, timeout).
-    static let restTransport = row(.network, "http", .keep, "cannot reach the Discord REST API")
+    /// The REST call could not be made (DNS, refused, TLS, timeout): the code is the ``TransportFailure`` kind.
+    static func restTransport(_ kind: TransportFailure.Kind) -> DiscordFailure {
+        row(.network, kind.rawValue, .keep, "cannot reach the Discord REST API")
+    }
     /// A 2xx REST answer that is not the JSON we expect.
     static let restMalformed = row(.server, "malformed", .keep, "Discord REST answered with something we cannot read")
 

@@ -134,7 +134,7 @@ struct DiscordREST: Sendable {
             request.body = .bytes(ByteBuffer(string: body.text))
         }
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: Self.timeout)
+            let response = try await PlatformHTTP.client.execute(request, timeout: Self.timeout)
             let bytes = try await response.body.collect(upTo: Self.maxBodyBytes)
             return Reply(
                 status: Int(response.status.code), json: JSONValue(parsing: Data(bytes.readableBytesView)),
@@ -143,7 +143,9 @@ struct DiscordREST: Sendable {
         } catch is CancellationError {
             throw AdapterError(.network, code: "cancelled", message: "the request was cancelled")
         } catch {
-            throw DiscordFailures.restTransport.error(detail: redactor.scrub("\(method) \(path): \(error)"))
+            let (host, port) = TransportFailure.endpoint(of: apiBase)
+            let transport = TransportFailure(error, host: host, port: port)
+            throw DiscordFailures.restTransport(transport.kind).error(detail: redactor.scrub("\(method) \(path): \(transport)"))
         }
     }
 }

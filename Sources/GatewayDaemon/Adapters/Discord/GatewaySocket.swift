@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 import WSClient
@@ -66,7 +67,9 @@ final class GatewaySocket: Sendable {
                 let code = closeFrame.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) }
                 continuation.yield(.closed(code: code, reason: closeFrame?.reason))
             } catch {
-                continuation.yield(.failed(Task.isCancelled ? "the connection was closed" : "\(error)"))
+                let (host, port) = TransportFailure.endpoint(of: self.url)
+                continuation.yield(.failed(
+                    Task.isCancelled ? "the connection was closed" : TransportFailure(error, host: host, port: port).description))
             }
             self.writer.withLock { $0 = nil }
             continuation.finish()

@@ -87,12 +87,13 @@ public final class IRCAdapter: PlatformAdapter {
             throw AdapterError(.network, code: "not_connected", message: "the IRC connection is not up")
         }
         let target = message.target
-        guard !target.isEmpty, !target.unicodeScalars.contains(where: { $0.value <= 0x20 || $0 == "," || $0 == ":" }) else {
-            throw AdapterError(.server, code: "invalid_target", message: "'\(target)' is not an IRC channel or nick")
+        // Per-message failures: this message can never be sent, the link is fine and the messages behind it go on.
+        if let problem = IRCTarget.problem(target) {
+            throw AdapterError.message(.server, code: "invalid_target", message: problem)
         }
         let pieces = IRCTextSplitter.split(message.text, maxBytes: IRCTextSplitter.maxTextBytes(target: target, nick: session.nick, prefix: session.ownPrefix))
         guard !pieces.isEmpty else {
-            throw AdapterError(.server, code: "empty_message", message: "IRC cannot send an empty message")
+            throw AdapterError.message(.server, code: "empty_message", message: "IRC cannot send an empty message")
         }
         try await sendConfirmed(pieces.map { IRCLine.make("PRIVMSG", [target, $0], trailing: true) })
         let first = state.withLock { state -> UInt64 in

@@ -81,23 +81,14 @@ final class IRCConnection: Sendable {
     /// Ends ``events`` once nothing more will read it.
     func finishEvents() { continuation.finish() }
 
-    /// A NIO/TLS/socket error as a classified failure (DNS, connect, TLS).
+    /// A NIO/TLS/socket error as a classified failure: what happened, with host:port (``TransportFailure``).
     static func classify(_ error: any Error, host: String, port: Int) -> AdapterError {
-        let target = "\(host):\(port)"
-        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
-            return IRCFailures.classify(.tls, message: "TLS with \(target) failed: \(error)")
+        let failure = TransportFailure(error, host: host, port: port)
+        switch failure.kind {
+        case .tls: return IRCFailures.classify(.tls, message: failure.description)
+        case .dns: return IRCFailures.classify(.dns, message: failure.description)
+        default: return IRCFailures.classify(.transport, message: failure.description)
         }
-        if let connection = error as? NIOConnectionError {
-            if connection.connectionErrors.isEmpty && (connection.dnsAError != nil || connection.dnsAAAAError != nil) {
-                return IRCFailures.classify(.dns, message: "cannot resolve \(host)")
-            }
-            let reasons = connection.connectionErrors.map { "\($0.error)" }
-            return IRCFailures.classify(.transport, message: "cannot connect to \(target): \(reasons.first ?? "\(error)")")
-        }
-        if let channelError = error as? ChannelError, case .connectTimeout = channelError {
-            return IRCFailures.classify(.transport, message: "connecting to \(target) timed out")
-        }
-        return IRCFailures.classify(.transport, message: "connection to \(target) failed: \(error)")
     }
 
     private static func isIPAddress(_ host: String) -> Bool {

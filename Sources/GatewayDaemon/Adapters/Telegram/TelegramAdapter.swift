@@ -32,7 +32,7 @@ public final class TelegramAdapter: PlatformAdapter {
     let state = Mutex(State())
     let logger: Logger
 
-    init(settings: TelegramSettings, context: AdapterContext, http: HTTPClient = .shared) {
+    init(settings: TelegramSettings, context: AdapterContext, http: HTTPClient = PlatformHTTP.client) {
         self.settings = settings
         self.context = context
         client = TelegramClient(settings: settings, http: http)

@@ -13,7 +13,7 @@ struct TelegramClient: Sendable {
     let settings: TelegramSettings
     let http: HTTPClient
 
-    init(settings: TelegramSettings, http: HTTPClient = .shared) {
+    init(settings: TelegramSettings, http: HTTPClient = PlatformHTTP.client) {
         self.settings = settings
         self.http = http
     }
@@ -47,7 +47,8 @@ struct TelegramClient: Sendable {
             if Task.isCancelled || error is CancellationError || (error as? HTTPClientError) == .cancelled {
                 throw CancellationError()
             }
-            throw TelegramFailure.transport(error, method: method, redactor: settings.redactor)
+            let (host, port) = TransportFailure.endpoint(of: settings.apiBase)
+            throw TelegramFailure.transport(error, method: method, host: host, port: port, redactor: settings.redactor)
         }
         return try decode(data, status: status, method: method)
     }

@@ -1,7 +1,5 @@
 import AsyncHTTPClient
 import NIOCore
-import NIOPosix
-import NIOSSL
 
 /// One failed Bot API call, as observed and before classification (`TelegramFailures` classifies it).
 ///
@@ -18,6 +16,9 @@ enum TelegramFailure: Error, Sendable, Equatable {
     /// What went wrong under HTTP.
     enum TransportKind: String, Sendable, Equatable, CaseIterable {
         case dns
+        /// Nothing listens on the API port.
+        case refused
+        /// Connecting failed otherwise (unreachable, connect timeout).
         case connect
         case tls
         /// The request's deadline passed (for `getUpdates`: the long poll overran its read deadline).
@@ -40,38 +41,30 @@ enum TelegramFailure: Error, Sendable, Equatable {
         return false
     }
 
-    /// Describes an error thrown by AsyncHTTPClient/NIO without trusting its text: the kind comes from the type, the
-    /// detail is the error's description run through `redactor` and shortened.
-    static func transport(_ error: any Error, method: TelegramMethod, redactor: Redactor) -> TelegramFailure {
-        let detail = TelegramText.snippet(redactor.scrub(String(describing: error)), max: 200)
-        return .transport(method: method, kind: kind(of: error), detail: detail)
+    /// Describes an error thrown by AsyncHTTPClient/NIO without trusting its text: the kind comes from the type
+    /// (``TransportFailure``), the detail says what happened with `host:port`, run through `redactor` and shortened.
+    static func transport(_ error: any Error, method: TelegramMethod, host: String, port: Int, redactor: Redactor) -> TelegramFailure {
+        let failure = TransportFailure(error, host: host, port: port)
+        let detail = TelegramText.snippet(redactor.scrub(failure.description), max: 200)
+        return .transport(method: method, kind: kind(of: error, as: failure.kind), detail: detail)
     }
 
     static func kind(of error: any Error) -> TransportKind {
-        switch error {
-        case let error as HTTPClientError:
-            switch error {
-            case .deadlineExceeded, .readTimeout, .writeTimeout, .getConnectionFromPoolTimeout: return .timeout
-            case .connectTimeout, .socksHandshakeTimeout, .httpProxyHandshakeTimeout: return .connect
-            case .tlsHandshakeTimeout: return .tls
-            case .remoteConnectionClosed, .uncleanShutdown, .bodyLengthMismatch: return .closed
-            default: return .unknown
-            }
-        case let error as NIOConnectionError:
-            // No address to try means the name did not resolve.
-            return error.connectionErrors.isEmpty ? .dns : .connect
-        case is SocketAddressError: return .dns
-        case let error as ChannelError:
-            switch error {
-            case .connectTimeout: return .connect
-            case .eof, .ioOnClosedChannel, .alreadyClosed, .outputClosed, .inputClosed: return .closed
-            default: return .unknown
-            }
-        case let error as IOError:
-            return error.errnoCode == ECONNREFUSED || error.errnoCode == EHOSTUNREACH || error.errnoCode == ENETUNREACH
-                ? .connect : .closed
-        case is NIOSSLError, is BoringSSLError: return .tls
-        default: return .unknown
+        kind(of: error, as: TransportFailure.kind(of: error))
+    }
+
+    /// A connect timeout is not a poll deadline (which means "poll again"): it is a failure to connect.
+    private static func kind(of error: any Error, as shared: TransportFailure.Kind) -> TransportKind {
+        if let error = error as? HTTPClientError, error == .connectTimeout { return .connect }
+        if let error = error as? ChannelError, case .connectTimeout = error { return .connect }
+        switch shared {
+        case .dns: return .dns
+        case .refused: return .refused
+        case .unreachable: return .connect
+        case .tls: return .tls
+        case .timeout: return .timeout
+        case .closed: return .closed
+        case .unknown: return .unknown
         }
     }
 }

@@ -109,8 +109,9 @@ enum TelegramFailures {
     /// A one-line, redacted text: which call, what happened.
     static func message(for failure: TelegramFailure) -> String {
         switch failure {
-        case .transport(let method, let kind, let detail):
-            return "\(method.rawValue): \(transportSummary(kind)) (\(detail))"
+        case .transport(let method, _, let detail):
+            // The detail already says what happened and where (``TransportFailure``).
+            return "\(method.rawValue): \(detail)"
         case .api(let method, let status, let description, let retryAfter, let migrateTo):
             var text = "\(method.rawValue): \(status) \(description.isEmpty ? "(no description)" : description)"
             if let retryAfter { text += " (retry after \(retryAfter)s)" }
@@ -118,17 +119,6 @@ enum TelegramFailures {
             return text
         case .invalidResponse(let method, let status, let detail):
             return "\(method.rawValue): HTTP \(status) with a response that is not the Bot API envelope: \(detail)"
-        }
-    }
-
-    private static func transportSummary(_ kind: TelegramFailure.TransportKind) -> String {
-        switch kind {
-        case .dns: "the API host name did not resolve"
-        case .connect: "cannot connect to the API host"
-        case .tls: "TLS failure"
-        case .timeout: "no response before the deadline"
-        case .closed: "the connection closed mid-request"
-        case .unknown: "HTTP client failure"
         }
     }
 }

@@ -1,0 +1,46 @@
+import GatewayStore
+import ServiceLifecycle
+import UnixSignals
+
+/// What the composition root takes besides the configuration and the store. The defaults are `gatewayd run`'s;
+/// tests and benchmarks replace the clock, the adapters or the signals, never the wiring.
+public struct DaemonParts: Sendable {
+    /// Supervision's time (a manual clock in tests, a virtual one in benchmarks).
+    public var clock: any GatewayClock
+    public var identity: DaemonIdentity
+    /// Makes the adapters (tests inject fakes or count attempts).
+    public var factory: any AdapterMaking
+    /// Where adapters hand received messages (nil: the inbox).
+    public var sink: (any InboundSink)?
+    public var watcher: WatcherSettings
+    /// The HTTP face, replacing the configuration's `http:` (`--http`); nil keeps the configuration's.
+    public var http: HTTPConfig?
+    /// Serve HTTP at all (the demo does not).
+    public var serveHTTP: Bool
+    /// Called with the address the HTTP face listens on, once it does (the port when asked for port 0).
+    public var onHTTPListening: @Sendable (String, Int) async -> Void
+    /// The signals that start a graceful shutdown (none in tests, which cancel or trigger it themselves).
+    public var shutdownSignals: [UnixSignal]
+
+    public init(
+        clock: any GatewayClock = SystemGatewayClock(),
+        identity: DaemonIdentity = .current(),
+        factory: any AdapterMaking = AdapterFactory(),
+        sink: (any InboundSink)? = nil,
+        watcher: WatcherSettings = WatcherSettings(),
+        http: HTTPConfig? = nil,
+        serveHTTP: Bool = true,
+        onHTTPListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in },
+        shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+    ) {
+        self.clock = clock
+        self.identity = identity
+        self.factory = factory
+        self.sink = sink
+        self.watcher = watcher
+        self.http = http
+        self.serveHTTP = serveHTTP
+        self.onHTTPListening = onHTTPListening
+        self.shutdownSignals = shutdownSignals
+    }
+}
