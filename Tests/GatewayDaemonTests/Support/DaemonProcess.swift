@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A real `gatewayd run` process, killed and restarted the hard way.
 ///
@@ -9,10 +10,13 @@ final class DaemonProcess {
     private let stderrPipe: Pipe?
     private let stderrFile: URL?
 
-    /// Starts `gatewayd run --config config --db db --log-level logLevel`; with `stderrFile`, its log is appended there.
-    init(binary: URL, config: URL, db: String, logLevel: String = "debug", stderrFile: URL? = nil) throws {
+    /// Starts `gatewayd run --config config --db db --log-level logLevel` and `arguments`; with `stderrFile`, its
+    /// log is appended there.
+    init(
+        binary: URL, config: URL, db: String, logLevel: String = "debug", arguments: [String] = [], stderrFile: URL? = nil
+    ) throws {
         process.executableURL = binary
-        process.arguments = ["run", "--config", config.path, "--db", db, "--log-level", logLevel]
+        process.arguments = ["run", "--config", config.path, "--db", db, "--log-level", logLevel] + arguments
         process.standardOutput = FileHandle.nullDevice
         if let stderrFile {
             if !FileManager.default.fileExists(atPath: stderrFile.path) {
@@ -33,6 +37,28 @@ final class DaemonProcess {
     }
 
     var pid: Int32 { process.processIdentifier }
+
+    /// The log so far (with `stderrFile` only).
+    var log: String { stderrFile.flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? "" }
+
+    /// The port the HTTP face listens on, from its "http face listening" log line (with `stderrFile`, started with
+    /// `--http 127.0.0.1:0`).
+    func httpPort(timeout: Duration = .seconds(20)) async throws -> Int {
+        var port: Int?
+        try await waitUntil("gatewayd logs its HTTP port", timeout: timeout, every: .milliseconds(20)) {
+            let text = log
+            if let range = text.range(of: "http.port=") {
+                port = Int(text[range.upperBound...].prefix { $0.isNumber })
+                return port != nil
+            }
+            if !process.isRunning {
+                Issue.record("gatewayd exited before it listened: \(text.suffix(2_000))")
+                throw HarnessTimeout()
+            }
+            return false
+        }
+        return port ?? 0
+    }
 
     func kill(_ signal: Int32) { _ = Foundation.kill(pid, signal) }
 

@@ -129,7 +129,7 @@ struct TelegramConnectionTests {
         let g = try await Harness(telegramYAML(server), environment: telegramEnvironment)
         try await g.settle()
         let row = try await g.row("tg")
-        #expect(row.state == .backingOff && row.lastErrorClass == .network && row.lastErrorCode == "connect")
+        #expect(row.state == .backingOff && row.lastErrorClass == .network && row.lastErrorCode == "refused")
         #expect(row.nextRetryAt == g.t0 + 30_000)
         try await server.start()
         try await g.settle()

@@ -110,7 +110,8 @@ struct TelegramFailureTableTests {
     func nioErrorKinds() {
         #expect(TelegramFailure.kind(of: ChannelError.connectTimeout(.seconds(1))) == .connect)
         #expect(TelegramFailure.kind(of: ChannelError.eof) == .closed)
-        #expect(TelegramFailure.kind(of: IOError(errnoCode: ECONNREFUSED, reason: "connect")) == .connect)
+        #expect(TelegramFailure.kind(of: IOError(errnoCode: ECONNREFUSED, reason: "connect")) == .refused)
+        #expect(TelegramFailure.kind(of: IOError(errnoCode: EHOSTUNREACH, reason: "connect")) == .connect)
         #expect(TelegramFailure.kind(of: IOError(errnoCode: ECONNRESET, reason: "read")) == .closed)
         #expect(TelegramFailure.kind(of: CocoaError(.fileNoSuchFile)) == .unknown)
     }

@@ -60,7 +60,7 @@ struct TelegramTestServerTests {
                 codes.append(TelegramFailures.code(for: failure))
             }
         }
-        #expect(codes.last == "connect" && codes.allSatisfy { $0 == "connect" || $0 == "closed" }, "\(codes)")
+        #expect(codes.last == "refused" && codes.allSatisfy { $0 == "refused" || $0 == "closed" }, "\(codes)")
         try await server.start()
         #expect(server.port == port)
         let me: TelegramUser = try await client(server).call(.getMe, TelegramNoParameters(), deadlineMillis: 5_000)

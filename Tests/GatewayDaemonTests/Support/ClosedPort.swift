@@ -1,0 +1,24 @@
+import Foundation
+
+/// A loopback port that refuses connections: bound to learn a free number, then closed again.
+func closedLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EMFILE) }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A host name that can never resolve, and whose lookup fails on this machine without a DNS query: a label longer
+/// than 63 bytes is refused by the resolver itself (RFC 1035 §2.3.4), so no packet leaves for a name server.
+let unresolvableHost = String(repeating: "a", count: 70) + ".invalid"
