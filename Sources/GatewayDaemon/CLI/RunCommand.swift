@@ -3,6 +3,7 @@ import Foundation
 import GatewayStore
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `gatewayd run`: the daemon.
 struct RunCommand: AsyncParsableCommand {
@@ -35,6 +36,9 @@ struct RunCommand: AsyncParsableCommand {
     var http: String?
 
     func run() async throws {
+        // Trapped first: a SIGTERM while the configuration loads or the database is verified stops the daemon
+        // gracefully as soon as it is assembled, instead of killing it mid-start.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let gatewayConfig: GatewayConfig
         do {
             gatewayConfig = try GatewayConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
@@ -68,9 +72,10 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw StoreOptions.fail("\(error)", exitCode: StoreOptions.exitIOError)
         }
-        let daemon = Daemon.assemble(config: gatewayConfig, store: store, parts: DaemonParts(http: httpConfig), logger: logger)
+        let daemon = Daemon.assemble(
+            config: gatewayConfig, store: store, parts: DaemonParts(http: httpConfig, shutdownSignals: []), logger: logger)
         do {
-            try await daemon.run()
+            try await daemon.run(stoppingOn: signals)
         } catch let error as StoreError where error.code == .leaseHeld {
             throw StoreOptions.fail(error.description, exitCode: Self.exitTempFail)
         } catch let error as StoreError {

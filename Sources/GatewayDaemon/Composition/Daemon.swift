@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import UnixSignals
 
 /// The whole daemon, assembled in one place from a configuration: the runner (lease, reconciliation, reconnect
 /// watcher), the delivery router, the outbox flusher, the inbox dispatcher, the alert manager and the HTTP face —
@@ -95,9 +96,26 @@ public struct Daemon: Sendable {
     /// Runs every part in one `ServiceGroup` until a shutdown signal, cancellation, or — under
     /// `when_all_failed: exit` — until nothing can connect (``GatewayRunner/outcome`` says which).
     /// - Throws: `StoreError.leaseHeld` when another live daemon uses the database; store and HTTP errors.
-    public func run() async throws {
+    ///
+    /// - Parameter signals: signals trapped before the daemon was assembled (`gatewayd run` traps SIGTERM/SIGINT as
+    ///   its first act): one that already arrived — while the configuration was loading or the database being
+    ///   verified — shuts the daemon down gracefully as soon as it starts, before any attempt.
+    public func run(stoppingOn signals: UnixSignalsSequence? = nil) async throws {
         let group = ServiceGroup(configuration: .init(
             services: services(), gracefulShutdownSignals: parts.shutdownSignals, logger: logger))
-        try await group.run()
+        guard let signals else {
+            try await group.run()
+            return
+        }
+        try await withThrowingDiscardingTaskGroup { tasks in
+            tasks.addTask {
+                for await signal in signals {
+                    logger.info("shutting down", metadata: ["signal": "\(signal)"])
+                    await group.triggerGracefulShutdown()
+                }
+            }
+            try await group.run()
+            tasks.cancelAll()
+        }
     }
 }

@@ -1,5 +1,6 @@
 import GatewayStore
 import Logging
+import Synchronization
 
 /// How the watcher paces itself.
 public struct WatcherSettings: Sendable {
@@ -43,7 +44,10 @@ actor ReconnectWatcher {
     let alerts: AlertManager?
     let flusher: OutboxFlusher
     var inFlight: [String: Task<Void, Never>] = [:]
-    private var stopping = false
+    /// Set by ``requestStop()`` from any context, synchronously: a stop asked for before ``run()`` starts is seen
+    /// by its first check, so it starts no attempt.
+    private let stopRequested = Mutex(false)
+    private var stopping: Bool { stopRequested.withLock { $0 } }
     private var waiting = false
     private var sleepingUntil: Int64 = .min
     /// Evaluations so far (for tests and benchmarks: an idle watcher must not evaluate).
@@ -89,11 +93,7 @@ actor ReconnectWatcher {
 
     /// Asks `run()` to return (graceful shutdown). Safe from any task.
     nonisolated func requestStop() {
-        Task { await self.markStopping() }
-    }
-
-    private func markStopping() {
-        stopping = true
+        stopRequested.withLock { $0 = true }
         signal.nudge()
     }
 
