@@ -103,19 +103,26 @@ public struct Daemon: Sendable {
     public func run(stoppingOn signals: UnixSignalsSequence? = nil) async throws {
         let group = ServiceGroup(configuration: .init(
             services: services(), gracefulShutdownSignals: parts.shutdownSignals, logger: logger))
-        guard let signals else {
-            try await group.run()
-            return
-        }
-        try await withThrowingDiscardingTaskGroup { tasks in
-            tasks.addTask {
-                for await signal in signals {
-                    logger.info("shutting down", metadata: ["signal": "\(signal)"])
-                    await group.triggerGracefulShutdown()
-                }
+        // The group stops its services in reverse order, the runner last; but no new attempt may start once a
+        // shutdown has begun (it may begin while the runner is still starting): the watcher is told at once.
+        try await withGracefulShutdownHandler {
+            guard let signals else {
+                try await group.run()
+                return
             }
-            try await group.run()
-            tasks.cancelAll()
+            try await withThrowingDiscardingTaskGroup { tasks in
+                tasks.addTask { [runner] in
+                    for await signal in signals {
+                        logger.info("shutting down", metadata: ["signal": "\(signal)"])
+                        runner.holdAttempts()
+                        await group.triggerGracefulShutdown()
+                    }
+                }
+                try await group.run()
+                tasks.cancelAll()
+            }
+        } onGracefulShutdown: { [runner] in
+            runner.holdAttempts()
         }
     }
 }

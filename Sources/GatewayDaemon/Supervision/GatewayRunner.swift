@@ -103,6 +103,10 @@ public final class GatewayRunner: Service, Sendable {
         }
     }
 
+    /// A shutdown has begun: start no further attempt (also when asked before the watcher runs). The runner still
+    /// stops in its turn, closing the connections and releasing the lease.
+    public func holdAttempts() { watcher.holdAttempts() }
+
     /// Wakes the watcher now (tests, and writes made in this process).
     public func nudge() { watcher.nudge() }
 

@@ -48,6 +48,9 @@ actor ReconnectWatcher {
     /// by its first check, so it starts no attempt.
     private let stopRequested = Mutex(false)
     private var stopping: Bool { stopRequested.withLock { $0 } }
+    /// Set by ``holdAttempts()``: a shutdown has begun; no new attempt starts, while the watcher keeps its place in
+    /// the daemon's shutdown order.
+    private let attemptsHeld = Mutex(false)
     private var waiting = false
     private var sleepingUntil: Int64 = .min
     /// Evaluations so far (for tests and benchmarks: an idle watcher must not evaluate).
@@ -97,6 +100,9 @@ actor ReconnectWatcher {
         signal.nudge()
     }
 
+    /// Starts no new attempt from now on (connections already up stay up until ``requestStop()``).
+    nonisolated func holdAttempts() { attemptsHeld.withLock { $0 = true } }
+
     /// Wakes the watcher to re-evaluate now.
     nonisolated func nudge() { signal.nudge() }
 
@@ -135,7 +141,8 @@ actor ReconnectWatcher {
                 } else {
                     warnedNothingCanConnect = false
                 }
-                nextDue = try await store.nextWakeAt() ?? .max
+                // Held: nothing will be claimed, so nothing is due (the poll and the heartbeat still wake it).
+                nextDue = attemptsHeld.withLock({ $0 }) ? .max : try await store.nextWakeAt() ?? .max
                 await report()
             }
             if stopping { break }
@@ -169,7 +176,8 @@ actor ReconnectWatcher {
         for name in try await store.stabilizeDue() {
             logger.debug("connection stable; backoff reset", metadata: ["platform.name": "\(name)"])
         }
-        let claimed = try await store.claimDue(owner: owner, leaseMarginMillis: settings.leaseMarginMillis)
+        let held = attemptsHeld.withLock { $0 }
+        let claimed = held ? [] : try await store.claimDue(owner: owner, leaseMarginMillis: settings.leaseMarginMillis)
         for row in claimed where inFlight[row.name] == nil {
             inFlight[row.name] = Task { await self.attempt(row) }
         }

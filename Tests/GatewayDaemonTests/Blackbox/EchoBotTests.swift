@@ -64,7 +64,8 @@ struct EchoBotTests {
         bot.daemon(at: "http://127.0.0.1:\(try await daemon.httpPort())")
         try await waitUntil("every reply reached Telegram", every: .milliseconds(50)) { await sentTexts().count >= 11 }
         try await Task.sleep(for: .milliseconds(300))  // room for a duplicate to show up, were there one
-        #expect(await sentTexts() == expected(1...11), "in order, each once")
+        let final = await sentTexts()
+        #expect(final == expected(1...11), "in order, each once: \(final); the bot saw \(bot.received.map(\.text))")
         #expect(Set(bot.received.map(\.messageID)).count == 11, "the bot saw every message")
         #expect(bot.received.allSatisfy { $0.idempotencyKey == "tg:\($0.messageID)" }, "Idempotency-Key: <platform>:<message id>")
 
