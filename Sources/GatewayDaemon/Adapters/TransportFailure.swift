@@ -47,6 +47,16 @@ public struct TransportFailure: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The same line without the underlying error's text, for errors whose text may hold a URL with a secret in it
+    /// (webhooks).
+    public var summary: String {
+        switch kind {
+        case .tls: "TLS with \(endpoint) failed"
+        case .unknown: "connection to \(endpoint) failed"
+        default: description
+        }
+    }
+
     public init(kind: Kind, host: String, port: Int, detail: String) {
         self.kind = kind
         self.host = host

@@ -27,7 +27,9 @@ struct WebhookDelivery: AlertDelivering {
         do {
             response = try await PlatformHTTP.client.execute(request, timeout: timeout)
         } catch {
-            throw AlertDeliveryError("\(name): \(type(of: error))")  // the error text may contain the URL
+            // Never the error's own text: it may contain the URL (and a secret in it).
+            let (host, port) = TransportFailure.endpoint(of: url)
+            throw AlertDeliveryError("\(name): \(TransportFailure(error, host: host, port: port).summary)")
         }
         guard (200..<300).contains(response.status.code) else {
             throw AlertDeliveryError("\(name): HTTP \(response.status.code)")

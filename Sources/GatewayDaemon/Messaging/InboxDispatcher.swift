@@ -108,7 +108,8 @@ actor InboxDispatcher {
         do {
             response = try await PlatformHTTP.client.execute(request, timeout: .seconds(10))
         } catch {
-            throw AlertDeliveryError("consumer webhook \(URL(string: url)?.host ?? "?"): \(type(of: error))")
+            let (host, port) = TransportFailure.endpoint(of: url)
+            throw AlertDeliveryError("consumer webhook: \(TransportFailure(error, host: host, port: port).summary)")
         }
         guard (200..<300).contains(response.status.code) else {
             throw AlertDeliveryError("consumer webhook answered HTTP \(response.status.code)")

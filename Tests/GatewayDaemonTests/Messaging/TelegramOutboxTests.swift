@@ -40,7 +40,11 @@ struct TelegramOutboxTests {
         #expect(sent.filter { $0.chat == "42" }.map(\.text) == stride(from: 0, to: 100, by: 2).map { "m\($0)" })
         #expect(sent.filter { $0.chat == "43" }.map(\.text) == stride(from: 1, to: 100, by: 2).map { "m\($0)" })
         #expect(try await g.store.outbox(states: [.sent]).count == 100)
-        #expect(try await g.store.outbox(states: [.sent]).allSatisfy { $0.platformIDs.count == 1 && $0.attempts == 1 })
+        // Each arrived once (the count and order above). A send may have been retried without reaching the server:
+        // on a loaded machine the virtual seconds above can outrun a real long poll, and the adapter's watchdog (on
+        // the manual clock) then ends the link; the message is re-queued before it was sent, never after.
+        let sentEntries = try await g.store.outbox(states: [.sent])
+        #expect(sentEntries.allSatisfy { $0.platformIDs.count == 1 }, "\(sentEntries.filter { $0.attempts > 1 }.map { "\($0.text): \($0.error ?? "-")" })")
         try await g.stop()
         await server.stop()
     }
