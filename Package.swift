@@ -37,18 +37,67 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["MigrationEmbedder"]
         ),
+        // The shared vocabulary: the adapter protocol and its context, AdapterError and the error classes, clocks,
+        // Secret/Redactor, platform configuration and backoff policy, platform-kind descriptors. No I/O.
+        .target(
+            name: "GatewayCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        // What every networked adapter shares: the HTTP client that does not retry connection establishment, and
+        // the one classification of connection failures (refused, DNS, TLS, timeout, with host:port).
+        .target(
+            name: "GatewayNetworking",
+            dependencies: [
+                "GatewayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // One target per platform: the shared vocabulary and its protocol libraries only — never the store or
+        // supervision (the compiler keeps that arrow). Each exposes its `PlatformKind` descriptor.
+        .target(name: "GatewaySimulated", dependencies: ["GatewayCore"]),
+        .target(
+            name: "GatewayTelegram",
+            dependencies: [
+                "GatewayCore", "GatewayNetworking",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "GatewayDiscord",
+            dependencies: [
+                "GatewayCore", "GatewayNetworking",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ]
+        ),
+        .target(
+            name: "GatewayIRC",
+            dependencies: [
+                "GatewayCore", "GatewayNetworking",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // Persistence and the reconnect state machine. No networking.
         // `Migrations` is a symlink to the top-level migrations/ folder; the plugin embeds its .sql files.
         .target(
             name: "GatewayStore",
-            dependencies: ["CSQLite"],
+            dependencies: ["CSQLite", "GatewayCore"],
             plugins: ["EmbedMigrations"]
         ),
-        // The process: config, supervision, routing, adapters, CLI.
+        // The process: supervision, routing, messaging, config, HTTP, CLI, and the one composition root
+        // (Composition/Daemon.swift) with the list of platform kinds.
         .target(
             name: "GatewayDaemon",
             dependencies: [
-                "GatewayStore",
+                "GatewayStore", "GatewayCore", "GatewayNetworking",
+                "GatewaySimulated", "GatewayTelegram", "GatewayDiscord", "GatewayIRC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,7 +119,8 @@ let package = Package(
         .executableTarget(
             name: "gatewayd-bench",
             dependencies: [
-                "GatewayDaemon", "GatewayStore", "CSQLite", .product(name: "Logging", package: "swift-log"),
+                "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewaySimulated", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
                 // The `messages` scenario's loopback Telegram Bot API server (already built for GatewayDaemon).
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -81,7 +131,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "GatewayDaemon", "GatewayStore", "CLibFuzzer",
+                "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayTelegram", "GatewayDiscord", "GatewayIRC", "CLibFuzzer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -94,11 +144,12 @@ let package = Package(
         .executableTarget(name: "gatewayd-fuzz-irc", dependencies: ["FuzzTargets", "CLibFuzzer"], path: "Fuzz/IRC"),
         .executableTarget(name: "gatewayd-fuzz-config", dependencies: ["FuzzTargets", "CLibFuzzer"], path: "Fuzz/Config"),
         .target(name: "CMallocStats", path: "Tests/CMallocStats"),
-        .testTarget(name: "GatewayStoreTests", dependencies: ["GatewayStore"]),
+        .testTarget(name: "GatewayStoreTests", dependencies: ["GatewayStore", "GatewayCore"]),
         .testTarget(
             name: "GatewayDaemonTests",
             dependencies: [
-                "GatewayDaemon", "GatewayStore", "FuzzTargets", "CSQLite", "CMallocStats",
+                "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayTelegram", "GatewayDiscord",
+                "GatewayIRC", "GatewaySimulated", "FuzzTargets", "CSQLite", "CMallocStats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

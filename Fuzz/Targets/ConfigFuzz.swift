@@ -1,7 +1,11 @@
 #if DEBUG
 import GatewayStore
 
+@testable import GatewayCore
 @testable import GatewayDaemon
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewayTelegram
 
 /// The configuration loader on a file's bytes: `GatewayConfig.parse(yaml:source:environment:)` on valid UTF-8 (what
 /// `GatewayConfig.load` passes it; other bytes are refused before parsing), then what the daemon builds from a

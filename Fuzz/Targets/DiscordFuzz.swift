@@ -2,7 +2,11 @@
 import GatewayStore
 import Logging
 
+@testable import GatewayCore
 @testable import GatewayDaemon
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewayTelegram
 
 /// The Discord adapter's receive path: each line of the input is one gateway text frame, handed to
 /// `DiscordAdapter.process(_:)` exactly as `run()` hands it what the socket received (`GatewayFrame(text:)`, then

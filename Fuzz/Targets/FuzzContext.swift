@@ -2,7 +2,11 @@
 import GatewayStore
 import Logging
 
+@testable import GatewayCore
 @testable import GatewayDaemon
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewayTelegram
 
 /// What an adapter gets in the fuzz targets: no store, a manual clock, a logger that drops everything, and a sink
 /// that accepts every batch.

@@ -2,7 +2,11 @@
 import GatewayStore
 import NIOCore
 
+@testable import GatewayCore
 @testable import GatewayDaemon
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewayTelegram
 
 /// The IRC adapter's receive path on bytes from a server: `IRCLineFramer` (fed in uneven chunks, as reads arrive,
 /// with the default limit and with a small one so overlong lines are exercised), `IRCMessage(parsing:)` on each

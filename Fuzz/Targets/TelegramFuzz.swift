@@ -3,7 +3,11 @@ import Foundation
 import GatewayStore
 import Logging
 
+@testable import GatewayCore
 @testable import GatewayDaemon
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewayTelegram
 
 /// The Telegram adapter's inbound path on one response body, as `TelegramClient.call` and the poll loop run it:
 /// `TelegramClient.decode` (the envelope head, then `result`) for each method's result type; a failure goes through

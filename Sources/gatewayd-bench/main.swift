@@ -1,3 +1,4 @@
+import GatewayCore
 import Foundation
 
 // gatewayd-bench: the benchmark suite (BENCHMARKS.md). Never run by scripts/test; scripts/bench runs `all`.

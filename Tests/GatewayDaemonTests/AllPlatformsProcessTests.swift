@@ -1,4 +1,10 @@
 import Foundation
+import GatewayCore
+import GatewayNetworking
+import GatewayTelegram
+import GatewayDiscord
+import GatewayIRC
+import GatewaySimulated
 import GatewayDaemon
 import GatewayStore
 import Testing
@@ -48,7 +54,7 @@ struct AllPlatformsProcessTests {
         let outbox = try await store.outbox()
         #expect(outbox.map(\.state) == [.sent, .sent, .sent], "\(outbox.map { "\($0.platform): \($0.state) \($0.error ?? "")" })")
         daemon.kill(SIGTERM)
-        let result = daemon.finish()
+        let result = await daemon.finished()
         #expect(result.status == 0, "\(result.stderr.suffix(2_000))")
         for secret in [telegramTestToken, DiscordFixture.token] {
             #expect(!result.stderr.contains(secret), "no token in the logs")

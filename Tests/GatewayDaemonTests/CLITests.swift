@@ -2,6 +2,12 @@ import ArgumentParser
 import Foundation
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 @testable import GatewayStore
 

@@ -3,6 +3,12 @@ import GatewayStore
 import Testing
 import Yams
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 @Suite("Configuration loading")

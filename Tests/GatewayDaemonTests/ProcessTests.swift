@@ -1,4 +1,10 @@
 import Foundation
+import GatewayCore
+import GatewayNetworking
+import GatewayTelegram
+import GatewayDiscord
+import GatewayIRC
+import GatewaySimulated
 import GatewayDaemon
 import GatewayStore
 import Testing
@@ -55,7 +61,7 @@ struct ProcessTests {
                 return true
             }
             daemon.kill(SIGKILL)
-            _ = daemon.finish()
+            _ = await daemon.finished()
             let store = try store()
             for row in before where row.state == .backingOff {
                 let events = try await store.events(platform: row.name, limit: 200)
@@ -88,7 +94,7 @@ struct ProcessTests {
                 && rows.filter { $0.state == .backingOff }.count == 3
         }
         first.kill(SIGKILL)
-        _ = first.finish()
+        _ = await first.finished()
         try await Task.sleep(for: .seconds(2))  // let a, b and c become overdue while no daemon runs
 
         let second = try DaemonProcess(binary: binary, config: config, db: db)
@@ -103,7 +109,7 @@ struct ProcessTests {
             #expect(try await store.events(platform: name).contains { $0.kind == .staggered }, "\(name) was overdue: staggered")
         }
         second.kill(SIGTERM)
-        #expect(second.finish().status == 0)
+        #expect(await second.finished().status == 0)
     }
 
     @Test("a second run on the same database is refused, naming the live pid and host")
@@ -112,11 +118,11 @@ struct ProcessTests {
         let first = try DaemonProcess(binary: binary, config: config, db: db)
         try await waitUntil("the first daemon holds the lease") { try await $0.daemonLease() != nil }
         let second = try DaemonProcess(binary: binary, config: config, db: db)
-        let refused = second.finish()
+        let refused = await second.finished()
         #expect(refused.status == 75)
         #expect(refused.stderr.contains("pid \(first.pid)") && refused.stderr.contains(ProcessInfo.processInfo.hostName))
         first.kill(SIGTERM)
-        #expect(first.finish().status == 0)
+        #expect(await first.finished().status == 0)
     }
 
     @Test("SIGTERM exits 0 with the database consistent and the lease released")
@@ -125,7 +131,7 @@ struct ProcessTests {
         let daemon = try DaemonProcess(binary: binary, config: config, db: db)
         try await waitUntil("up is connected") { try await $0.platform("up")?.state == .connected }
         daemon.kill(SIGTERM)
-        let result = daemon.finish()
+        let result = await daemon.finished()
         #expect(result.status == 0, "\(result.stderr)")
         let store = try store()
         #expect(try await store.integrityCheck() == ["ok"])
@@ -141,7 +147,7 @@ struct ProcessTests {
               x: { type: simulated, script: "fail auth" }
               y: { type: simulated, script: "fail conflict", token: "123456:ABCDEF-secret-token" }
             """)
-        let result = try DaemonProcess(binary: binary, config: config, db: db).finish()
+        let result = await (try DaemonProcess(binary: binary, config: config, db: db)).finished()
         #expect(result.status == 78)
         #expect(result.stderr.contains("  x: needs_attention: simulated auth failure"))
         #expect(result.stderr.contains("  y: needs_attention: "))
@@ -151,7 +157,7 @@ struct ProcessTests {
     @Test("an invalid configuration: exit 78 naming the key path, nothing started")
     func badConfig() async throws {
         let config = try config("reconnect: { base: -5s }\nplatforms:\n  x: { type: simulated, script: connect }\n")
-        let result = try DaemonProcess(binary: binary, config: config, db: db).finish()
+        let result = await (try DaemonProcess(binary: binary, config: config, db: db)).finished()
         #expect(result.status == 78)
         #expect(result.stderr.contains("reconnect.base"))
         #expect(!FileManager.default.fileExists(atPath: db), "nothing started, no database created")
@@ -184,7 +190,7 @@ struct OutboxProcessTests {
         let deadline = ContinuousClock.now + .seconds(20)
         while try await store.platform("p") == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         down.kill(SIGTERM)
-        #expect(down.finish().status == 0)
+        #expect(await down.finished().status == 0)
         for index in 0..<100 {
             _ = try await DeliveryRouter.enqueue(store: store, platform: "p", target: "#c", text: "m\(index)", expiresAt: nil, idempotencyKey: nil)
         }
@@ -195,7 +201,7 @@ struct OutboxProcessTests {
         let first = try DaemonProcess(binary: binary, config: try config("connect"), db: db)
         while sentLines().count < 30, ContinuousClock.now < deadline + .seconds(20) { try await Task.sleep(for: .milliseconds(5)) }
         first.kill(SIGKILL)
-        _ = first.finish()
+        _ = await first.finished()
         let beforeRestart = sentLines().count
         #expect(beforeRestart >= 30 && beforeRestart < 100, "killed in the middle (\(beforeRestart) sent)")
         // Restarted: the rest goes out.
@@ -203,7 +209,7 @@ struct OutboxProcessTests {
         let end = ContinuousClock.now + .seconds(30)
         while try await !store.outbox(states: [.queued, .sending]).isEmpty, ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(50)) }
         second.kill(SIGTERM)
-        #expect(second.finish().status == 0)
+        #expect(await second.finished().status == 0)
         let lines = sentLines()
         var seen: [String] = []
         for line in lines where !seen.contains(line) { seen.append(line) }

@@ -2,6 +2,12 @@ import Foundation
 import GatewayStore
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// The seed gateway's reconnect scenarios (hermes-agent PR #2584), each with exact delays on a manual clock.

@@ -1,49 +1,41 @@
-import GatewayStore
-import Synchronization
+import GatewayNetworking
+import GatewayCore
+import GatewayDiscord
+import GatewayIRC
+import GatewaySimulated
+import GatewayTelegram
 
-/// Makes a fresh adapter for each connect attempt.
-public protocol AdapterMaking: Sendable {
-    /// Throws `AdapterError` when no adapter can be made for this configuration (the platform then needs a human).
-    func makeAdapter(for platform: PlatformConfig, context: AdapterContext) async throws -> any PlatformAdapter
+/// Every platform kind gatewayd ships: the one list. A new platform is a new target plus one line here.
+public enum PlatformKinds {
+    public static let all: [PlatformKind] = [TelegramPlatform.kind, DiscordPlatform.kind, IRCPlatform.kind, SimulatedKind.kind]
+
+    /// The kind whose type name (a `platforms.type` value) is `type`.
+    public static func named(_ type: String) -> PlatformKind? { all.first { $0.type.rawValue == type } }
+
+    public static func kind(_ type: PlatformType) -> PlatformKind? { all.first { $0.type == type } }
 }
 
-/// The adapters gatewayd ships.
+/// The adapters gatewayd ships: one maker per kind, made once per factory (so a fresh factory starts simulated
+/// scripts over).
 public final class AdapterFactory: AdapterMaking {
-    /// Simulated platforms keep their script position across attempts (for as long as this process lives).
-    private let simulated = Mutex<[String: SimulatedPlatform]>([:])
+    private let makers: [PlatformType: any AdapterMaking]
 
-    public init() {}
-
-    public func makeAdapter(for platform: PlatformConfig, context: AdapterContext) async throws -> any PlatformAdapter {
-        switch platform.type {
-        case .simulated:
-            let state = try simulatedPlatform(platform)
-            return SimulatedAdapter(platform: state, step: await state.nextStep(), clock: context.clock)
-        case .telegram:
-            return try makeTelegramAdapter(for: platform, context: context)
-        case .discord:
-            return try makeDiscordAdapter(for: platform, context: context)
-        case .irc:
-            return try makeIRCAdapter(for: platform, context: context)
-        }
+    public init(kinds: [PlatformKind] = PlatformKinds.all) {
+        makers = Dictionary(kinds.map { ($0.type, $0.maker()) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The lasting state of a simulated platform (its script position and what was sent to it).
+    public func makeAdapter(for platform: PlatformConfig, context: AdapterContext) async throws -> any PlatformAdapter {
+        guard let maker = makers[platform.type] else {
+            throw AdapterError(.auth, code: "config", message: "no adapter for platform type '\(platform.type.rawValue)'")
+        }
+        return try await maker.makeAdapter(for: platform, context: context)
+    }
+
+    /// The lasting state of a simulated platform (tests read what was sent to it).
     public func simulatedPlatform(_ platform: PlatformConfig) throws -> SimulatedPlatform {
-        guard case .string(let text)? = platform.options["script"] else {
-            throw AdapterError(.auth, code: "config", message: "simulated platform '\(platform.name)' has no script")
+        guard let simulated = makers[.simulated] as? SimulatedPlatforms else {
+            throw AdapterError(.auth, code: "config", message: "no simulated platforms in this factory")
         }
-        let script: SimulatedScript
-        do throws(ScriptError) { script = try SimulatedScript(parsing: text) } catch {
-            throw AdapterError(.auth, code: "config", message: error.description)
-        }
-        return simulated.withLock { platforms in
-            if let existing = platforms[platform.name], existing.script == script { return existing }
-            let created = SimulatedPlatform(
-                name: platform.name, script: script, sentLog: platform.options["sent_log"]?.stringValue,
-                sendDelayMillis: platform.options["send_delay"]?.durationMillis ?? 0)
-            platforms[platform.name] = created
-            return created
-        }
+        return try simulated.simulatedPlatform(platform)
     }
 }

@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import Foundation
 
 /// One alert: an incident firing, or its recovery. Sent as JSON to the webhook and to the command's standard input.

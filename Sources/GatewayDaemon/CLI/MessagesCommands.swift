@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import ArgumentParser
 import Foundation
 import GatewayStore

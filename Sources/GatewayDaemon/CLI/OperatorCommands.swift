@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

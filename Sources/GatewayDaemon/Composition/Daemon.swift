@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import GatewayStore
 import Hummingbird
 import Logging

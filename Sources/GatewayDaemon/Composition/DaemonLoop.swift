@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import ServiceLifecycle
 
 /// One of the daemon's long-lived loops (outbox flusher, inbox dispatcher) as a `Service` of the daemon's group.

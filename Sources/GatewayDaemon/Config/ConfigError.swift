@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 /// A configuration the daemon cannot use, told on one line: `<file>:<line>: <key.path>: <what is wrong>`.
 ///
 /// The line (from the YAML node's mark) is left out when it is not known, and the key path when the problem is the

@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import Yams
 
 // MARK: - The adapters' own checks, at load time
@@ -10,12 +12,7 @@ extension ConfigParser {
     func checkAdapterSettings(_ platform: PlatformConfig, fields: [Entry], entry: Entry) throws(ConfigError) {
         let failure: AdapterError
         do throws(AdapterError) {
-            switch platform.type {
-            case .telegram: _ = try TelegramSettings(platform)
-            case .discord: _ = try DiscordSettings(platform)
-            case .irc: _ = try IRCSettings(platform)
-            case .simulated: return
-            }
+            try PlatformKinds.kind(platform.type)?.checkSettings(platform)
             return
         } catch {
             failure = error

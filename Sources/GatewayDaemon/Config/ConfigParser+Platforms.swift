@@ -1,3 +1,6 @@
+import GatewaySimulated
+import GatewayCore
+import GatewayNetworking
 import GatewayStore
 import Yams
 

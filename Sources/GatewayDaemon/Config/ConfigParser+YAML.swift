@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import Yams
 
 // MARK: - Composing the YAML, and its errors

@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 /// The optional loopback HTTP face (`http:`): health, status, metrics and the status page.
 public struct HTTPConfig: Sendable, Equatable {
     /// Where to listen; loopback by default.

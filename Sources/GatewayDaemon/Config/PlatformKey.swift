@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 /// One type-specific key a platform entry may have, and how its value is read.
 ///
 /// ``table`` is the single list of what each ``PlatformType`` accepts: the parser rejects any other key, so an adapter
@@ -71,13 +73,7 @@ struct PlatformKey: Sendable, Equatable {
     ]
 }
 
-/// The kinds of messaging platform the daemon has an adapter for (the `type:` of a platform entry).
-public enum PlatformType: String, Sendable, Equatable, Hashable, CaseIterable {
-    case telegram
-    case discord
-    case irc
-    case simulated
-
+extension PlatformType {
     /// The type-specific keys this type accepts (see ``PlatformKey/table``).
     var keys: [String: PlatformKey] { PlatformKey.table[self] ?? [:] }
 }

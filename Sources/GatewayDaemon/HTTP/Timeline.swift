@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import GatewayStore
 
 /// Spans of state per platform over a window, computed from the event history.

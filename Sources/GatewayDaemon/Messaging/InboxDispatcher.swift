@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import AsyncHTTPClient
 import Foundation
 import GatewayStore

@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import CoreMetrics
 import GatewayStore
 import Prometheus

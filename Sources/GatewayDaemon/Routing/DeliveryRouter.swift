@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import Foundation
 import GatewayStore
 import Logging
@@ -91,7 +93,7 @@ public struct DeliveryRouter: Sendable {
         var kinds: [String: PlatformKind?] = [:]
         for (index, item) in items.enumerated() {
             if kinds[item.platform] == nil {
-                kinds[item.platform] = try await store.platform(item.platform).flatMap { PlatformKind.named($0.type) }
+                kinds[item.platform] = try await store.platform(item.platform).flatMap { PlatformKinds.named($0.type) }
             }
             guard let kind = kinds[item.platform] ?? nil, let problem = kind.targetProblem(item.target) else { continue }
             throw DeliveryError.invalid(platform: item.platform, numbered ? "message \(index + 1): \(problem)" : problem)

@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import GatewayStore
 
 /// The live connections of this process: one adapter per connected platform, with the task running it.

@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import Synchronization
 
 /// How an operation raced against its deadline went.

@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import Foundation
 import GatewayStore
 import Logging

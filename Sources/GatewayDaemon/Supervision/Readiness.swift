@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import Synchronization
 
 /// Set once the runner has taken the lease and reconciled the configuration; cleared when it stops.

@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import Synchronization
 
 /// Wakes the watcher. `nudge()` asks for work (a failure to schedule, an attempt that finished, shutdown) and is

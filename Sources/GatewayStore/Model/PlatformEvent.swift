@@ -1,3 +1,4 @@
+import GatewayCore
 /// One row of `platform_events`: a transition or an operator action, with who did it.
 public struct PlatformEvent: Sendable, Equatable {
     /// What happened. Raw values are the `platform_events.kind` column.

@@ -1,3 +1,4 @@
+import GatewayCore
 /// The reconnect state machine, as a pure function: a record and an action in, the new record and its event out.
 ///
 /// No I/O and no clock: `now`, the policy and the random source are passed in, so every transition — legal or not —

@@ -1,3 +1,4 @@
+import GatewayCore
 /// One row of `platforms`: everything the store knows about a platform's connection.
 public struct PlatformRecord: Sendable, Equatable {
     public var name: String

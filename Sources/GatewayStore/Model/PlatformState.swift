@@ -1,3 +1,4 @@
+import GatewayCore
 /// Where a platform is in the reconnect state machine. Raw values are the `platforms.state` column.
 public enum PlatformState: String, Sendable, CaseIterable, Codable {
     /// An attempt is in flight, under a lease.
@@ -17,28 +18,6 @@ public enum PlatformState: String, Sendable, CaseIterable, Codable {
 
     /// States a daemon can leave without a human: connected, in flight, or queued.
     public var isLive: Bool { self == .connecting || self == .connected || self == .backingOff }
-}
-
-/// The five failure classes every adapter maps its errors to (see PROTOCOLS.md). Raw values are stored.
-public enum ErrorClass: String, Sendable, CaseIterable, Codable {
-    /// DNS, TCP, TLS, reset, timeout, EOF.
-    case network
-    /// The server asked us to wait: no retry before its not-before.
-    case rateLimited
-    /// Token, password, intents or ban: never retried automatically.
-    case auth
-    /// 5xx, protocol violation, invalid session.
-    case server
-    /// Another instance holds the session.
-    case conflict
-
-    /// Whether the reconnect queue retries this class on its own.
-    public var isRetryable: Bool {
-        switch self {
-        case .network, .rateLimited, .server: true
-        case .auth, .conflict: false
-        }
-    }
 }
 
 /// A classified failure as the store records it. `message` must already be redacted.

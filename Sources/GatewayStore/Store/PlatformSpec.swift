@@ -1,3 +1,4 @@
+import GatewayCore
 /// A platform as the configuration describes it, for `Store.startup`.
 public struct PlatformSpec: Sendable, Equatable {
     public var name: String

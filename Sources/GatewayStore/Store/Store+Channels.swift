@@ -1,17 +1,5 @@
+import GatewayCore
 // The channel directory: known chats/channels per platform, replaced after every (re)connect.
-
-/// One chat or channel a platform knows.
-public struct ChannelEntry: Sendable, Equatable, Codable {
-    public var id: String
-    public var name: String
-    public var kind: String
-
-    public init(id: String, name: String, kind: String) {
-        self.id = id
-        self.name = name
-        self.kind = kind
-    }
-}
 
 /// A platform's directory as stored.
 public struct ChannelDirectoryEntry: Sendable, Equatable {

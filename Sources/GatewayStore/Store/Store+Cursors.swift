@@ -1,3 +1,4 @@
+import GatewayCore
 // Inbound positions (Telegram update offset, Discord session id / seq / resume URL), persisted per platform.
 
 extension Store {
@@ -39,3 +40,6 @@ extension Store {
         }
     }
 }
+
+/// The adapters' narrow view of the store: their own cursors.
+extension Store: CursorStore {}

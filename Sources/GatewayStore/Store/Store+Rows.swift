@@ -1,3 +1,4 @@
+import GatewayCore
 // Mapping between `platforms` / `platform_events` rows and their Swift records.
 
 extension Store {

@@ -1,3 +1,4 @@
+import GatewayCore
 // The watcher's side of the store: claiming due rows, recording outcomes, knowing when to wake.
 
 extension Store {

@@ -1,3 +1,4 @@
+import GatewayCore
 import CSQLite
 import Foundation
 

@@ -1,3 +1,4 @@
+import GatewayCore
 import Foundation
 
 /// `gatewayd-bench all`: every scenario in one run, and BENCHMARKS.md around their tables.

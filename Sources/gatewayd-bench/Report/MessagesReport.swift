@@ -1,3 +1,4 @@
+import GatewayCore
 import Foundation
 
 /// The `messages` section of BENCHMARKS.md: enqueue throughput as ratios against single enqueues, and flush rates.

@@ -1,3 +1,4 @@
+import GatewayCore
 import Foundation
 
 /// The headline table's rows, contributed by the scenarios as they run.

@@ -1,3 +1,4 @@
+import GatewayCore
 import Foundation
 
 /// Moves virtual time for one subject: waits (real time) until every flow of the subject is asleep on the clock,

@@ -1,3 +1,4 @@
+import GatewayCore
 import Foundation
 
 /// A process the benchmark starts and measures from outside, through /proc: CPU time and resident memory.

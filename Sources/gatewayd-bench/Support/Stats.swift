@@ -1,3 +1,4 @@
+import GatewayCore
 import Foundation
 
 /// Percentiles and the formatting of numbers for the report.

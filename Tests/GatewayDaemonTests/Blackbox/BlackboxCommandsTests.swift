@@ -33,36 +33,36 @@ struct BlackboxCommandsTests {
         }
         let db = ["--db", gw.db]
 
-        let status = try gw.run(["status"] + db)
+        let status = try await gw.run(["status"] + db)
         #expect(status.status != 0, "not every platform is connected")
         for word in ["up", "connected", "down", "backing_off", "bad", "needs_attention"] {
             #expect(status.stdout.contains(word), "status shows \(word): \(status.stdout)")
         }
-        let statusJSON = try #require(try Self.json(try gw.run(["status", "--json"] + db).stdout) as? [String: Any])
+        let statusJSON = try #require(try Self.json(try await gw.run(["status", "--json"] + db).stdout) as? [String: Any])
         let names = (statusJSON["platforms"] as? [[String: Any]])?.compactMap { $0["name"] as? String }.sorted()
         #expect(names == ["bad", "down", "up"], "\(statusJSON)")
 
-        let queue = try gw.run(["queue"] + db)
+        let queue = try await gw.run(["queue"] + db)
         #expect(queue.status == 0 && queue.stdout.contains("down") && !queue.stdout.contains("needs_attention"), "\(queue.stdout)")
-        let queueJSON = try #require(try Self.json(try gw.run(["queue", "--json"] + db).stdout) as? [String: Any])
+        let queueJSON = try #require(try Self.json(try await gw.run(["queue", "--json"] + db).stdout) as? [String: Any])
         #expect((queueJSON["queue"] as? [[String: Any]])?.count == 1, "\(queueJSON)")
-        let events = try gw.run(["events"] + db)
+        let events = try await gw.run(["events"] + db)
         #expect(events.status == 0 && events.stdout.contains("attempt_started"), "\(events.stdout)")
-        let downEvents = try #require(try Self.json(try gw.run(["events", "down", "--limit", "2", "--json"] + db).stdout) as? [String: Any])
+        let downEvents = try #require(try Self.json(try await gw.run(["events", "down", "--limit", "2", "--json"] + db).stdout) as? [String: Any])
         #expect((downEvents["events"] as? [Any])?.count == 2, "\(downEvents)")
 
         // Operator writes from another process; the running daemon acts on them.
         let attempts = try #require(try await store.platform("down")).attempts
-        let retry = try gw.run(["retry", "down"] + db)
+        let retry = try await gw.run(["retry", "down"] + db)
         #expect(retry.status == 0, "\(retry.stderr)")
         try await waitUntil("the daemon retries down at once", every: .milliseconds(50)) {
             try await store.platform("down")?.attempts == attempts + 1
         }
-        #expect(try gw.run(["pause", "up"] + db).status == 0)
+        #expect(try await gw.run(["pause", "up"] + db).status == 0)
         try await waitUntil("up is paused", every: .milliseconds(50)) { try await store.platform("up")?.state == .paused }
-        #expect(try gw.run(["resume", "up"] + db).status == 0)
+        #expect(try await gw.run(["resume", "up"] + db).status == 0)
         try await waitUntil("up is connected again", every: .milliseconds(50)) { try await store.platform("up")?.state == .connected }
-        #expect(try gw.run(["reset", "down"] + db).status == 0)
+        #expect(try await gw.run(["reset", "down"] + db).status == 0)
         try await waitUntil("down's streak is forgotten", every: .milliseconds(50)) {
             try await store.platform("down").map { $0.attempts <= 1 && $0.state == .backingOff } == true
         }
@@ -70,51 +70,51 @@ struct BlackboxCommandsTests {
         #expect(audit.contains { $0.kind == .reset && $0.actor.hasPrefix("operator:") })
 
         // send, single and --lines; outbox.
-        let single = try gw.run(["send", "up", "room", "one"] + db)
+        let single = try await gw.run(["send", "up", "room", "one"] + db)
         #expect(single.status == 0 && single.stdout.hasPrefix("queued"), "\(single.stdout)\(single.stderr)")
-        let lines = try gw.run(["send", "up", "room", "--lines"] + db, stdin: "two\nthree\n")
+        let lines = try await gw.run(["send", "up", "room", "--lines"] + db, stdin: "two\nthree\n")
         #expect(lines.status == 0 && lines.stdout.contains("queued 2 messages"), "\(lines.stdout)\(lines.stderr)")
         try await waitUntil("the three messages are sent", every: .milliseconds(50)) {
             try await store.outbox(states: [.sent]).count == 3
         }
         #expect(try String(contentsOfFile: sentLog, encoding: .utf8) == "room\tone\nroom\ttwo\nroom\tthree\n")
-        let outbox = try gw.run(["outbox", "--all"] + db)
+        let outbox = try await gw.run(["outbox", "--all"] + db)
         #expect(outbox.status == 0 && outbox.stdout.components(separatedBy: "sent").count - 1 >= 3, "\(outbox.stdout)")
-        let outboxJSON = try #require(try Self.json(try gw.run(["outbox", "--all", "--json"] + db).stdout) as? [[String: Any]])
+        let outboxJSON = try #require(try Self.json(try await gw.run(["outbox", "--all", "--json"] + db).stdout) as? [[String: Any]])
         #expect(outboxJSON.compactMap { $0["text"] as? String ?? $0["target"] as? String }.count == 3)
-        let empty = try gw.run(["send", "up", "room", ""] + db)
+        let empty = try await gw.run(["send", "up", "room", ""] + db)
         #expect(empty.status == 1 && empty.stderr.contains("the text is empty"), "\(empty.stderr)")
-        let unknown = try gw.run(["send", "nope", "room", "x"] + db)
+        let unknown = try await gw.run(["send", "nope", "room", "x"] + db)
         #expect(unknown.status == 1 && unknown.stderr.contains("unknown platform"), "\(unknown.stderr)")
 
-        let inbox = try gw.run(["inbox"] + db)
+        let inbox = try await gw.run(["inbox"] + db)
         #expect(inbox.status == 0, "\(inbox.stderr)")
 
         daemon.kill(SIGTERM)
-        let result = daemon.finish()
+        let result = await daemon.finished()
         #expect(result.status == 0, "\(result.stderr.suffix(2_000))")
         #expect(!result.stderr.contains("bb-secret-token-1"))
         // Read commands work with no daemon running too.
-        let after = try gw.run(["status"] + db)
+        let after = try await gw.run(["status"] + db)
         #expect(after.stdout.contains("daemon: not running"), "\(after.stdout)")
     }
 
     @Test("migrate creates a database; demo runs simulated platforms on a real file and prints the sqlite3 recipes")
-    func migrateAndDemo() throws {
+    func migrateAndDemo() async throws {
         let gw = try Gatewayd()
         defer { gw.remove() }
         let fresh = gw.dir.appending(path: "fresh.db").path
-        let migrate = try gw("migrate", "--db", fresh)
+        let migrate = try await gw("migrate", "--db", fresh)
         #expect(migrate.status == 0 && FileManager.default.fileExists(atPath: fresh), "\(migrate.stdout)\(migrate.stderr)")
-        let missing = try gw("status", "--db", gw.dir.appending(path: "missing.db").path)
+        let missing = try await gw("status", "--db", gw.dir.appending(path: "missing.db").path)
         #expect(missing.status == 66, "a read command never creates a database")
 
         let demoDB = gw.dir.appending(path: "demo.db").path
-        let demo = try gw("demo", "--db", demoDB, "--duration", "3s")
+        let demo = try await gw("demo", "--db", demoDB, "--duration", "3s")
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("sqlite3 -header -column \(demoDB)"), "\(demo.stdout.suffix(800))")
         #expect(demo.stdout.contains("healthy") && demo.stdout.contains("badtoken"))
-        let again = try gw("demo", "--db", demoDB, "--duration", "1s")
+        let again = try await gw("demo", "--db", demoDB, "--duration", "1s")
         #expect(again.status == 0 && again.stdout.contains("resuming the schedule"), "\(again.stdout.prefix(300))")
     }
 }
@@ -136,11 +136,11 @@ struct BlackboxIRCTargetTests {
         let store = try Store(path: gw.db)
         try await waitUntil("irc is connected", every: .milliseconds(50)) { try await store.platform("irc")?.state == .connected }
         let db = ["--db", gw.db]
-        let bad = try gw.run(["send", "irc", "bad target", "x"] + db)
+        let bad = try await gw.run(["send", "irc", "bad target", "x"] + db)
         #expect(bad.status == 1 && bad.stderr.contains("is not an IRC channel or nick") && bad.stderr.contains("without spaces"),
                 "\(bad.stderr)")
         #expect(try await store.outbox().isEmpty, "nothing queued")
-        let good = try gw.run(["send", "irc", "#gw", "y"] + db)
+        let good = try await gw.run(["send", "irc", "#gw", "y"] + db)
         #expect(good.status == 0, "\(good.stderr)")
         try await waitUntil("#gw's message is sent", every: .milliseconds(50)) {
             try await store.outbox(states: [.sent]).count == 1
@@ -155,6 +155,6 @@ struct BlackboxIRCTargetTests {
         #expect(failed.map(\.target) == ["bad target"] && failed.first?.error?.contains("not an IRC channel") == true)
         #expect(try await store.platform("irc")?.state == .connected, "the link stayed up")
         daemon.kill(SIGTERM)
-        #expect(daemon.finish().status == 0)
+        #expect(await daemon.finished().status == 0)
     }
 }

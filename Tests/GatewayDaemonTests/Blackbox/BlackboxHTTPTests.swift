@@ -65,7 +65,7 @@ struct BlackboxHTTPTests {
         #expect(try await store.outbox().count == 3, "nothing queued by a refused request")
 
         daemon.kill(SIGTERM)
-        let result = daemon.finish()
+        let result = await daemon.finished()
         #expect(result.status == 0, "\(result.stderr.suffix(2_000))")
     }
 
@@ -90,7 +90,7 @@ struct BlackboxHTTPTests {
         #expect(post.status == 401)
         #expect(try await http(.GET, "\(base)/readyz", headers: ["Authorization": "Bearer \(token)"]).status == 200)
         daemon.kill(SIGTERM)
-        let result = daemon.finish()
+        let result = await daemon.finished()
         #expect(result.status == 0 && !result.stderr.contains(token), "the token is never logged")
         #expect(try !databaseFilesContain(token, path: gw.db))
 
@@ -100,9 +100,9 @@ struct BlackboxHTTPTests {
             platforms:
               up: { type: simulated, script: "connect" }
             """, name: "open.yaml")
-        let refused = try gw("run", "--config", open.path, "--db", gw.dir.appending(path: "open.db").path)
+        let refused = try await gw("run", "--config", open.path, "--db", gw.dir.appending(path: "open.db").path)
         #expect(refused.status == 78 && refused.stderr.contains("http.listen") && refused.stderr.contains("token"), "\(refused.stderr)")
-        let flag = try gw("run", "--config", try gw.config("platforms:\n  up: { type: simulated, script: connect }\n", name: "flag.yaml").path,
+        let flag = try await gw("run", "--config", try gw.config("platforms:\n  up: { type: simulated, script: connect }\n", name: "flag.yaml").path,
                           "--db", gw.dir.appending(path: "open.db").path, "--http", "0.0.0.0:0")
         #expect(flag.status == 78 && flag.stderr.contains("--http") && flag.stderr.contains("not a loopback address"), "\(flag.stderr)")
         #expect(!FileManager.default.fileExists(atPath: gw.dir.appending(path: "open.db").path), "no database created")

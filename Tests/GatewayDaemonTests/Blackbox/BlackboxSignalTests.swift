@@ -10,7 +10,7 @@ struct BlackboxSignalTests {
     func sigtermWhileStarting() async throws {
         let gw = try Gatewayd()
         defer { gw.remove() }
-        #expect(try gw("migrate", "--db", gw.db).status == 0)
+        #expect(try await gw("migrate", "--db", gw.db).status == 0)
         // Another writer holds the database: the daemon's first write (the lease) waits for it (busy timeout 5 s).
         var handle: OpaquePointer?
         #expect(sqlite3_open(gw.db, &handle) == SQLITE_OK)
@@ -28,7 +28,7 @@ struct BlackboxSignalTests {
         daemon.kill(SIGTERM)
         try await Task.sleep(for: .milliseconds(200))  // the signal is in before the lock goes
         #expect(sqlite3_exec(handle, "COMMIT", nil, nil, nil) == SQLITE_OK)
-        let result = daemon.finish()
+        let result = await daemon.finished()
         #expect(result.status == 0, "\(result.stderr.suffix(2_000))")
         let store = try Store(path: gw.db)
         #expect(try await store.daemonLease() == nil, "lease released")

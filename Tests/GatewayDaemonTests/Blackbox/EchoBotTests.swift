@@ -56,7 +56,7 @@ struct EchoBotTests {
         _ = await telegram.state.enqueueMessages(["m9", "m10"])
         try await waitUntil("the bot has m9, m10", every: .milliseconds(50)) { bot.received.count >= 10 }
         daemon.kill(SIGKILL)
-        _ = daemon.finish()
+        _ = await daemon.finished()
         bot.daemon(at: nil)
         bot.release()
         _ = await telegram.state.enqueueMessages(["m11"])
@@ -70,7 +70,7 @@ struct EchoBotTests {
         #expect(bot.received.allSatisfy { $0.idempotencyKey == "tg:\($0.messageID)" }, "Idempotency-Key: <platform>:<message id>")
 
         daemon.kill(SIGTERM)
-        let result = daemon.finish()
+        let result = await daemon.finished()
         #expect(result.status == 0, "\(result.stderr.suffix(2_000))")
         await bot.stop()
         await telegram.stop()

@@ -31,13 +31,14 @@ struct Gatewayd {
         return url
     }
 
-    /// Runs `gatewayd arguments…` to its end (output through files: no pipe can fill up and block it).
+    /// Runs `gatewayd arguments…` to its end (output through files: no pipe can fill up and block it). Awaits the
+    /// exit without blocking a thread: the suite's other tests share the cooperative pool (two threads here).
     @discardableResult
-    func callAsFunction(_ arguments: String..., stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
-        try run(arguments, stdin: stdin, environment: environment)
+    func callAsFunction(_ arguments: String..., stdin: String? = nil, environment: [String: String] = [:]) async throws -> Result {
+        try await run(arguments, stdin: stdin, environment: environment)
     }
 
-    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> Result {
         let id = UUID().uuidString
         let out = dir.appending(path: "out-\(id)"), err = dir.appending(path: "err-\(id)")
         for url in [out, err] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
@@ -53,12 +54,14 @@ struct Gatewayd {
         process.standardError = try FileHandle(forWritingTo: err)
         let input = Pipe()
         process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        let exited = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in exited.continuation.finish() }
         try process.run()
         if let stdin {
             input.fileHandleForWriting.write(Data(stdin.utf8))
             try input.fileHandleForWriting.close()
         }
-        process.waitUntilExit()
+        for await _ in exited.stream {}
         return Result(
             status: process.terminationStatus,
             stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",

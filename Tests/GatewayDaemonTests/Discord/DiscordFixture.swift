@@ -4,6 +4,12 @@ import Logging
 import Synchronization
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// A gateway (Harness) with one Discord platform `dc` pointed at a local test gateway, a recording sink and a log

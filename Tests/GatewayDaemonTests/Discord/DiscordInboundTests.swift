@@ -4,6 +4,12 @@ import Logging
 import Synchronization
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// What arrives: MESSAGE_CREATE hand-off (once each, across RESUMEs), the seq cursor, guild channels.

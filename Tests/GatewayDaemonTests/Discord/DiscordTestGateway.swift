@@ -5,6 +5,12 @@ import Logging
 import NIOCore
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// A local Discord on 127.0.0.1 (port 0): REST under `/api/v10` (Hummingbird) and the gateway WebSocket

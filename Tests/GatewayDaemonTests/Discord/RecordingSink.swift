@@ -1,6 +1,12 @@
 import GatewayStore
 import Synchronization
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// An inbound sink that records every message handed to it and stores them with their cursors as the daemon's own sink does

@@ -1,6 +1,12 @@
 import Foundation
 import HummingbirdWebSocket
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// The local Discord's memory: its knobs (fault injection), its sessions, and what the client sent.

@@ -2,6 +2,12 @@ import Foundation
 import GatewayStore
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// Every adapter says what a failed connection was — refused, DNS — with host:port, and an attempt that fails at

@@ -3,6 +3,12 @@ import Logging
 import Synchronization
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// `send` returns only once the server has answered the PING written after the message's lines: the PONG proves the

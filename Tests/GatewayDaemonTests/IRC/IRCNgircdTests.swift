@@ -2,6 +2,12 @@ import Foundation
 import GatewayStore
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// The IRC adapter end to end: a whole gateway (Harness) against a real ngircd on loopback, plus an independent raw

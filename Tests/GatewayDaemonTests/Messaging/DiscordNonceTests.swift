@@ -4,6 +4,12 @@ import Testing
 import FoundationNetworking
 #endif
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 @testable import GatewayStore
 

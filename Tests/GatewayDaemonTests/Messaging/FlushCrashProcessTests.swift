@@ -1,4 +1,10 @@
 import Foundation
+import GatewayCore
+import GatewayNetworking
+import GatewayTelegram
+import GatewayDiscord
+import GatewayIRC
+import GatewaySimulated
 import GatewayDaemon
 import GatewayStore
 import Testing
@@ -42,7 +48,7 @@ struct FlushCrashProcessTests {
         let first = try DaemonProcess(binary: binary, config: config, db: db)
         try await waitUntil("\(platform) is connected") { try await store.platform(platform)?.state == .connected }
         first.kill(SIGTERM)
-        #expect(first.finish().status == 0)
+        #expect(await first.finished().status == 0)
         let batch = (0..<Self.count).map { NewOutboxMessage(platform: platform, target: targets[$0 % targets.count], text: "m\($0)") }
         #expect(try await DeliveryRouter.enqueue(store: store, batch: batch).count == Self.count)
     }
@@ -61,7 +67,7 @@ struct FlushCrashProcessTests {
             try await store.outbox(states: [.queued, .sending]).isEmpty
         }
         second.kill(SIGTERM)
-        let result = second.finish()
+        let result = await second.finished()
         #expect(result.status == 0, "\(result.stderr.suffix(1_500))")
         #expect(try await store.outbox(states: [.sent]).count == Self.count)
         #expect(try await store.integrityCheck() == ["ok"])
@@ -98,7 +104,7 @@ struct FlushCrashProcessTests {
         await server.state.inject(.acceptThenHang, on: "sendMessage")  // the next one arrives, its answer never does
         try await waitUntil("a message is delivered but not yet answered") { await !server.state.acceptedThenHung.isEmpty }
         daemon.kill(SIGKILL)
-        _ = daemon.finish()
+        _ = await daemon.finished()
         let delivered = try #require(await server.state.acceptedThenHung.first)
         let flying = try await inFlight(store)
         #expect(flying.text == delivered.text && flying.target == delivered.chat, "the in-flight entry is the delivered one")
@@ -129,7 +135,7 @@ struct FlushCrashProcessTests {
         let daemon = try DaemonProcess(binary: binary, config: config, db: db)
         try await waitUntil("the 31st message is created but not yet answered") { await server.state.heldPost == 31 }
         daemon.kill(SIGKILL)
-        _ = daemon.finish()
+        _ = await daemon.finished()
         await server.state.update { $0.holdPost = nil }
         let flying = try await inFlight(store)
         let created = await server.state.posts

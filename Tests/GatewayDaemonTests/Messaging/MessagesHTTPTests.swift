@@ -4,6 +4,12 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 @Suite("POST /v1/messages")

@@ -4,6 +4,12 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// Batched enqueue: many messages in ONE transaction, all or nothing, with the single enqueue's rules.

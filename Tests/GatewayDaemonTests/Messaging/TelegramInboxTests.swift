@@ -2,6 +2,12 @@ import Foundation
 import GatewayStore
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// Inbound through the daemon's own inbox, against the local Telegram Bot API server and a local consumer webhook.

@@ -6,6 +6,12 @@ import NIOCore
 import Synchronization
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// A destination that records alerts and can be told to fail.

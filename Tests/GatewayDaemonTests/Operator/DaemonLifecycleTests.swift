@@ -6,6 +6,12 @@ import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// The daemon as one `ServiceGroup`: a graceful shutdown stops every part, closes and records the connections and

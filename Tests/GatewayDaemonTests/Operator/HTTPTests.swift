@@ -5,6 +5,12 @@ import HummingbirdTesting
 import Logging
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// The loopback HTTP face, in-process.

@@ -3,6 +3,12 @@ import Logging
 import GatewayStore
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 @Suite("Structured logs")

@@ -3,6 +3,12 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// The real clock's sleeps, and the leak the soak found: every nudge of a `WakeSignal` cancels the waiter's sleep,

@@ -1,4 +1,10 @@
 import Foundation
+import GatewayCore
+import GatewayNetworking
+import GatewayTelegram
+import GatewayDiscord
+import GatewayIRC
+import GatewaySimulated
 import GatewayDaemon
 import GatewayStore
 
@@ -99,7 +105,7 @@ final class CrashHarness {
             let daemon = try DaemonProcess(binary: binary, config: flapping, db: db, logLevel: "info", stderrFile: log)
             try? await Task.sleep(for: .milliseconds(random.pick(0...settings.maxRunMillis)))
             daemon.kill(SIGKILL)
-            _ = daemon.finish()
+            _ = await daemon.finished()
             report.kills += 1
             let label = "kill \(kill) (pid \(daemon.pid))"
             if daemon.process.terminationReason != .uncaughtSignal || daemon.process.terminationStatus != SIGKILL {
@@ -135,7 +141,7 @@ final class CrashHarness {
         }
         report.drainSeconds = Double((ContinuousClock.now - drainStarted) / .milliseconds(1)) / 1_000
         final.kill(SIGTERM)
-        let finished = final.finish()
+        let finished = await final.finished()
         if finished.status != 0 { ledger.fail("the clean run exited \(finished.status) on SIGTERM") }
         try check(&ledger, when: "after the clean run", gracefulStop: true)
         let rows = try probe.platforms()

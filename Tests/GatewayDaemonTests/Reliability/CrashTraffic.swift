@@ -1,4 +1,10 @@
 import Foundation
+import GatewayCore
+import GatewayNetworking
+import GatewayTelegram
+import GatewayDiscord
+import GatewayIRC
+import GatewaySimulated
 import GatewayDaemon
 import GatewayStore
 import Synchronization

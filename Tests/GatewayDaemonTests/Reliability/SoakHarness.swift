@@ -90,7 +90,7 @@ final class SoakHarness {
         }
         report.seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1_000
         daemon.kill(SIGTERM)
-        report.exitStatus = daemon.finish().status
+        report.exitStatus = await daemon.finished().status
         report.integrity = try probe.integrityCheck()
         report.eventsAtEnd = try probe.eventCounts().total
         report.logTail = String(((try? String(contentsOf: log, encoding: .utf8)) ?? "").suffix(3_000))

@@ -1,5 +1,11 @@
 import Synchronization
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// An inbound sink that keeps every handed-on message (and the cursors that came with it) in memory only.

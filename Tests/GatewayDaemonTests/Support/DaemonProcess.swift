@@ -62,6 +62,15 @@ final class DaemonProcess {
 
     func kill(_ signal: Int32) { _ = Foundation.kill(pid, signal) }
 
+    /// Awaits the exit without blocking a thread of the cooperative pool (other tests run beside this one), then
+    /// returns what ``finish()`` does.
+    func finished() async -> (status: Int32, stderr: String) {
+        nonisolated(unsafe) let waiting = self  // used by that thread alone until it resumes us
+        return await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: waiting.finish()) }.start()
+        }
+    }
+
     /// Waits for the exit; returns the status and what it printed on stderr (the whole file, with `stderrFile`).
     func finish() -> (status: Int32, stderr: String) {
         var text = ""

@@ -3,6 +3,12 @@ import GatewayStore
 import Logging
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// A gateway running in-process on a temporary database and a manual clock.

@@ -4,6 +4,12 @@ import Logging
 import Synchronization
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// The adapter alone, on an in-memory context: the lifecycle contract and the channel directory.

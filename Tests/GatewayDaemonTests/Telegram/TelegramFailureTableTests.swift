@@ -3,6 +3,12 @@ import GatewayStore
 import NIOCore
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// Every row of `TelegramFailures.table` against PROTOCOLS.md: class, code and retry-after.

@@ -3,6 +3,12 @@ import GatewayStore
 import Synchronization
 import Testing
 
+@testable import GatewayCore
+@testable import GatewayNetworking
+@testable import GatewayTelegram
+@testable import GatewayDiscord
+@testable import GatewayIRC
+@testable import GatewaySimulated
 @testable import GatewayDaemon
 
 /// The bot token every Telegram test uses; tests assert that it (and its secret half) never leaks.

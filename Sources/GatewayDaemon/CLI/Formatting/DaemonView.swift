@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import GatewayStore
 
 /// The one line (and JSON object) about the daemon that holds the database's lease.

@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import Foundation
 
 /// The one JSON shape every `--json` output uses: sorted keys (stable diffs), pretty-printed, slashes unescaped.

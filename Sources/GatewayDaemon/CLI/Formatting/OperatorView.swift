@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import GatewayStore
 
 /// The one line an operator command prints after its write.

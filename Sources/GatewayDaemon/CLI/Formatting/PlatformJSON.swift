@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 import GatewayStore
 
 /// One platform in `status --json`. Times are Unix milliseconds (UTC), `null` when not set.

@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 /// Times as an operator reads them: "in 2m 10s", "now", "3h ago", "2d 4h ago".
 ///
 /// Pure functions over Unix milliseconds; `now` is always a parameter, so every case is testable without a clock.

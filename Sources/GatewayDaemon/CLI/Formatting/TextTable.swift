@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 /// Plain-text columns, aligned by computing each column's width; no colour, no box drawing.
 ///
 /// Cells are sanitised (control characters, such as newlines or terminal escapes in a server's error text, become

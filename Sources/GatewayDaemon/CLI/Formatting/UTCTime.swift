@@ -1,3 +1,5 @@
+import GatewayCore
+import GatewayNetworking
 /// Unix milliseconds as UTC ISO-8601 text, computed without a formatter, locale or time zone database.
 enum UTCTime {
     /// "2027-01-15T08:00:00.000Z" (with milliseconds) or "2027-01-15T08:00:00Z".

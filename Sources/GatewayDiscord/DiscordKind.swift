@@ -1,0 +1,23 @@
+import GatewayCore
+
+/// What Discord accepts as a target: a channel id, a snowflake (a decimal number of at most 20 digits).
+enum DiscordTarget {
+    static func isSnowflake(_ target: String) -> Bool {
+        !target.isEmpty && target.count <= 20 && target.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+}
+
+/// The Discord platform, Gateway v10 + REST (`type: discord`).
+public enum DiscordPlatform {
+    public static let kind = PlatformKind(
+        type: .discord,
+        targetProblem: { target in
+            DiscordTarget.isSnowflake(target)
+                ? nil
+                : "'\(String(target.prefix(60)))' is not a Discord channel: a Discord target is a channel id (a snowflake: up to 20 digits)"
+        },
+        checkSettings: { platform throws(AdapterError) in _ = try DiscordSettings(platform) },
+        maker: {
+            AdapterMaker { platform, context in DiscordAdapter(settings: try DiscordSettings(platform), context: context) }
+        })
+}

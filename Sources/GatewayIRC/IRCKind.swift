@@ -1,0 +1,22 @@
+import GatewayCore
+
+/// What IRC accepts as a `PRIVMSG` target: a channel (`#name`) or a nick — not empty, and no space, comma, colon or
+/// control character (RFC 2812 §2.3.1: they separate parameters and targets).
+enum IRCTarget {
+    static let rule = "an IRC target is a channel (#name) or a nick, without spaces, commas, colons or control characters"
+
+    /// Why `target` can never be a `PRIVMSG` target, or nil.
+    static func problem(_ target: String) -> String? {
+        let bad = target.isEmpty || target.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F || $0 == "," || $0 == ":" }
+        return bad ? "'\(String(target.prefix(60)))' is not an IRC channel or nick: \(rule)" : nil
+    }
+}
+
+/// The IRC platform (`type: irc`).
+public enum IRCPlatform {
+    public static let kind = PlatformKind(
+        type: .irc,
+        targetProblem: IRCTarget.problem,
+        checkSettings: { platform throws(AdapterError) in _ = try IRCSettings(platform) },
+        maker: { AdapterMaker { platform, context in try IRCAdapter(platform: platform, context: context) } })
+}

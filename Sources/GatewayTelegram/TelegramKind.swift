@@ -1,0 +1,16 @@
+import GatewayCore
+
+/// The Telegram Bot API platform (`type: telegram`).
+public enum TelegramPlatform {
+    public static let kind = PlatformKind(
+        type: .telegram,
+        targetProblem: { target in
+            TelegramChatID(target: target) == nil
+                ? "'\(String(target.prefix(60)))' is not a Telegram chat: a Telegram target is a chat id (an integer, e.g. -1001234567890) or @username"
+                : nil
+        },
+        checkSettings: { platform throws(AdapterError) in _ = try TelegramSettings(platform) },
+        maker: {
+            AdapterMaker { platform, context in TelegramAdapter(settings: try TelegramSettings(platform), context: context) }
+        })
+}
