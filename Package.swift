@@ -91,12 +91,26 @@ let package = Package(
             dependencies: ["CSQLite", "GatewayCore"],
             plugins: ["EmbedMigrations"]
         ),
-        // The process: supervision, routing, messaging, config, HTTP, CLI, and the one composition root
+        // The runtime: supervision (runner, watcher), routing, messaging, alerts, metrics, and the configuration
+        // model. It sees adapters only through `AdapterMaking` and `PlatformKind`: it names no concrete one.
+        .target(
+            name: "GatewayRuntime",
+            dependencies: [
+                "GatewayStore", "GatewayCore", "GatewayNetworking",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The faces — configuration loading, CLI, HTTP, logging — and the one composition root
         // (Composition/Daemon.swift) with the list of platform kinds.
         .target(
             name: "GatewayDaemon",
             dependencies: [
-                "GatewayStore", "GatewayCore", "GatewayNetworking",
+                "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayRuntime",
                 "GatewaySimulated", "GatewayTelegram", "GatewayDiscord", "GatewayIRC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayd-bench",
             dependencies: [
-                "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewaySimulated", "CSQLite",
+                "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayRuntime", "GatewaySimulated", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 // The `messages` scenario's loopback Telegram Bot API server (already built for GatewayDaemon).
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -131,7 +145,8 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayTelegram", "GatewayDiscord", "GatewayIRC", "CLibFuzzer",
+                "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayRuntime", "GatewayTelegram", "GatewayDiscord", "GatewayIRC",
+                "CLibFuzzer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -148,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "GatewayDaemonTests",
             dependencies: [
-                "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayTelegram", "GatewayDiscord",
+                "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayRuntime", "GatewayTelegram", "GatewayDiscord",
                 "GatewayIRC", "GatewaySimulated", "FuzzTargets", "CSQLite", "CMallocStats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

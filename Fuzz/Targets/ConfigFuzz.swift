@@ -3,6 +3,7 @@ import GatewayStore
 
 @testable import GatewayCore
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 @testable import GatewayDiscord
 @testable import GatewayIRC
 @testable import GatewayTelegram

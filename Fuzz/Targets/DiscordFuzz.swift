@@ -4,6 +4,7 @@ import Logging
 
 @testable import GatewayCore
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 @testable import GatewayDiscord
 @testable import GatewayIRC
 @testable import GatewayTelegram

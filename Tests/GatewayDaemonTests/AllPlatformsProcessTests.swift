@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 import GatewayTelegram
 import GatewayDiscord
@@ -45,7 +46,7 @@ struct AllPlatformsProcessTests {
         #expect(states == ["tg": .connected, "dc": .connected, "irc": .connected])
         for (platform, target) in [("tg", "42"), ("dc", "1234567890"), ("irc", "#ops")] {
             _ = try await DeliveryRouter.enqueue(
-                store: store, platform: platform, target: target, text: "hello from gatewayd", expiresAt: nil, idempotencyKey: nil)
+                store: store, kinds: PlatformKinds.all, platform: platform, target: target, text: "hello from gatewayd", expiresAt: nil, idempotencyKey: nil)
         }
         let sendDeadline = ContinuousClock.now + .seconds(30)
         while try await store.outbox(states: [.sent]).count < 3, ContinuousClock.now < sendDeadline {

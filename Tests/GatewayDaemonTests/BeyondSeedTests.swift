@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// What the seed could not do: concurrency, server waits, stable reset, pull-forward, operator wake-ups.
 @Suite("Beyond the seed")

@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 @testable import GatewayStore
 
 // MARK: - Helpers (private: other files of this target may define their own)

@@ -10,6 +10,7 @@ import Yams
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 @Suite("Configuration loading")
 struct ConfigTests {

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 import GatewayTelegram
 import GatewayDiscord
@@ -192,7 +193,7 @@ struct OutboxProcessTests {
         down.kill(SIGTERM)
         #expect(await down.finished().status == 0)
         for index in 0..<100 {
-            _ = try await DeliveryRouter.enqueue(store: store, platform: "p", target: "#c", text: "m\(index)", expiresAt: nil, idempotencyKey: nil)
+            _ = try await DeliveryRouter.enqueue(store: store, kinds: PlatformKinds.all, platform: "p", target: "#c", text: "m\(index)", expiresAt: nil, idempotencyKey: nil)
         }
         func sentLines() -> [String] {
             ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map { String($0.split(separator: "\t").last ?? "") }

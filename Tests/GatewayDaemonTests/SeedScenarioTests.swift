@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The seed gateway's reconnect scenarios (hermes-agent PR #2584), each with exact delays on a manual clock.
 /// The seed's own tests only counted sleeps; these assert the persisted schedule.

@@ -1,5 +1,6 @@
 import GatewayNetworking
 import GatewayCore
+import GatewayRuntime
 import GatewayDiscord
 import GatewayIRC
 import GatewaySimulated

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 import ArgumentParser
 import Foundation
@@ -6,7 +7,7 @@ import GatewayStore
 
 /// `gatewayd`: the root command.
 public struct GatewayCommand: AsyncParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = GatewayVersion.current
 
     public static let configuration = CommandConfiguration(
         commandName: "gatewayd",

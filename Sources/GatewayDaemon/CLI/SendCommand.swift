@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 import ArgumentParser
 import Foundation
@@ -68,10 +69,10 @@ struct SendCommand: AsyncParsableCommand {
             do {
                 if single, let message = queued.first {
                     return [try await DeliveryRouter.enqueue(
-                        store: store, platform: message.platform, target: message.target, text: message.text,
+                        store: store, kinds: PlatformKinds.all, platform: message.platform, target: message.target, text: message.text,
                         expiresAt: message.expiresAt, idempotencyKey: message.idempotencyKey)]
                 }
-                return try await DeliveryRouter.enqueue(store: store, batch: queued)
+                return try await DeliveryRouter.enqueue(store: store, kinds: PlatformKinds.all, batch: queued)
             } catch let error as DeliveryError {
                 throw StoreOptions.fail("\(platform): \(error.description)", exitCode: ExitCode.failure.rawValue)
             }

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 import GatewayStore
 import ServiceLifecycle

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 /// A configuration the daemon cannot use, told on one line: `<file>:<line>: <key.path>: <what is wrong>`.
 ///

@@ -1,5 +1,6 @@
 import GatewaySimulated
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 import GatewayStore
 import Yams

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 /// `${VAR}` substitution in configuration values: `${NAME}` is replaced by the variable's value, `$$` is a literal `$`,
 /// and any other `$` is kept as written.

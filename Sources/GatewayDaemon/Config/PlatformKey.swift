@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 /// One type-specific key a platform entry may have, and how its value is read.
 ///

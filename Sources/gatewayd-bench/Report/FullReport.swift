@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import Foundation
 
 /// `gatewayd-bench all`: every scenario in one run, and BENCHMARKS.md around their tables.

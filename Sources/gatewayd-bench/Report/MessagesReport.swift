@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import Foundation
 
 /// The `messages` section of BENCHMARKS.md: enqueue throughput as ratios against single enqueues, and flush rates.

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import Foundation
 
 /// The headline table's rows, contributed by the scenarios as they run.

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import Foundation
 import GatewayDaemon
 import GatewayStore
@@ -63,13 +64,13 @@ enum MessagesScenario {
             var start = 0
             while start < count {
                 let end = min(start + batch, count)
-                _ = try await DeliveryRouter.enqueue(store: store, batch: Array(messages[start..<end]))
+                _ = try await DeliveryRouter.enqueue(store: store, kinds: PlatformKinds.all, batch: Array(messages[start..<end]))
                 start = end
             }
         } else {
             for message in messages {
                 _ = try await DeliveryRouter.enqueue(
-                    store: store, platform: message.platform, target: message.target, text: message.text,
+                    store: store, kinds: PlatformKinds.all, platform: message.platform, target: message.target, text: message.text,
                     expiresAt: nil, idempotencyKey: nil)
             }
         }
@@ -128,7 +129,7 @@ enum MessagesScenario {
         }
         let store = try Store(path: path)
         let batch = (0..<count).map { NewOutboxMessage(platform: platform, target: targets[$0 % targets.count], text: "flush \($0)") }
-        _ = try await DeliveryRouter.enqueue(store: store, batch: batch)
+        _ = try await DeliveryRouter.enqueue(store: store, kinds: PlatformKinds.all, batch: batch)
 
         let started = SystemWallClock().nowMillis()
         try await runUntil(config: config, path: path, logger: logger, timeout: .seconds(Double(count) / 10 + 120)) { store in

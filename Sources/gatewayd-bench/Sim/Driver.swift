@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import Foundation
 
 /// Moves virtual time for one subject: waits (real time) until every flow of the subject is asleep on the clock,

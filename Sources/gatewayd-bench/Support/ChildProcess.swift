@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import Foundation
 
 /// A process the benchmark starts and measures from outside, through /proc: CPU time and resident memory.

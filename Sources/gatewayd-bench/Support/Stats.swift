@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import Foundation
 
 /// Percentiles and the formatting of numbers for the report.

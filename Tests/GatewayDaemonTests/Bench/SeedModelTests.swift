@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 import GatewayTelegram
 import GatewayDiscord

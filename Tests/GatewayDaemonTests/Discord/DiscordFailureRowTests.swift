@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The failure table's rows driven through a real socket and REST server: what the row says is what supervision
 /// records, and the session rule decides RESUME vs IDENTIFY on the next attempt.

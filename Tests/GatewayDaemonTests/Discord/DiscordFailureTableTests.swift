@@ -8,6 +8,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// `DiscordFailures`, row by row, against PROTOCOLS.md's Discord table. (The end-to-end suites drive the same rows
 /// through a real socket: `DiscordCloseCodeTests`, `DiscordRESTFailureTests`.)

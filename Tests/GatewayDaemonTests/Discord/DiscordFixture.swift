@@ -11,6 +11,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// A gateway (Harness) with one Discord platform `dc` pointed at a local test gateway, a recording sink and a log
 /// capture. `restart()` stops the daemon and starts a new one on the same database file.

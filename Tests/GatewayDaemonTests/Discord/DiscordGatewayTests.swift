@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The Discord adapter inside the whole gateway (Harness, manual clock) against the local test gateway.
 @Suite("Discord gateway end to end", .serialized)

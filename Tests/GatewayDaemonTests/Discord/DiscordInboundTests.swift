@@ -11,6 +11,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// What arrives: MESSAGE_CREATE hand-off (once each, across RESUMEs), the seq cursor, guild channels.
 @Suite("Discord inbound", .serialized)

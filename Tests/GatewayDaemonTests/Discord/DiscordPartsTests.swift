@@ -8,6 +8,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The adapter's pure parts: heartbeat schedule, payloads, message splitting, settings.
 @Suite("Discord parts")

@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The bot token reaches Discord (REST header, IDENTIFY, RESUME) and nothing else.
 @Suite("Discord secrets", .serialized)

@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// Sending through the router to `POST /channels/{id}/messages`: splitting, 429s, per-message failures.
 @Suite("Discord sending", .serialized)

@@ -12,6 +12,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// A local Discord on 127.0.0.1 (port 0): REST under `/api/v10` (Hummingbird) and the gateway WebSocket
 /// (HummingbirdWebSocket) on the same port, with fault injection through ``state``.

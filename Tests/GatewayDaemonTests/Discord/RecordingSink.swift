@@ -8,6 +8,7 @@ import Synchronization
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// An inbound sink that records every message handed to it and stores them with their cursors as the daemon's own sink does
 /// (through a store it opens on the gateway's database file on first use).

@@ -8,6 +8,7 @@ import HummingbirdWebSocket
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The local Discord's memory: its knobs (fault injection), its sessions, and what the client sent.
 actor TestGatewayState {

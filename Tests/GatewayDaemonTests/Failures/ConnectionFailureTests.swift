@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// Every adapter says what a failed connection was — refused, DNS — with host:port, and an attempt that fails at
 /// once ends at once: on the manual clock the connect timeout never fires, so reaching `backing_off` at all proves

@@ -10,6 +10,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// `send` returns only once the server has answered the PING written after the message's lines: the PONG proves the
 /// server read them. Against a scripted server that can hold back, withhold or drop.

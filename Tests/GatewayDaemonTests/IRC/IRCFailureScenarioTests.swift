@@ -8,6 +8,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// Failure rows end to end through the whole gateway: what the row's class makes supervision do.
 @Suite("IRC failures end to end", .serialized)

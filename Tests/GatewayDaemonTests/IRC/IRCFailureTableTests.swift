@@ -8,6 +8,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 @Suite("IRC failure table")
 struct IRCFailureTableTests {

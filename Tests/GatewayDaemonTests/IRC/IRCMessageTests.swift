@@ -7,6 +7,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 @Suite("IRC message parser")
 struct IRCMessageTests {

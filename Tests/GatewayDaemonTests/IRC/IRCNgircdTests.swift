@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The IRC adapter end to end: a whole gateway (Harness) against a real ngircd on loopback, plus an independent raw
 /// client. Serialized: each test runs its own server, and two CPUs are enough for one at a time.

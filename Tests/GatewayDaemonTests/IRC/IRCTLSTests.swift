@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// TLS with swift-nio-ssl against ngircd's TLS port (GnuTLS), with a CA made for the test.
 @Suite(

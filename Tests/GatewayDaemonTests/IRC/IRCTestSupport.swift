@@ -8,6 +8,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 extension Harness {
     /// Waits until `name` is backing off after a failed attempt (a new platform is queued as backing_off, due now,

@@ -11,6 +11,7 @@ import FoundationNetworking
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 @testable import GatewayStore
 
 /// Discord's Create Message `nonce` + `enforce_nonce`: the outbox's delivery key makes a retried send idempotent.

@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The outbox against the local Discord gateway: nothing is lost while Discord is unreachable.
 @Suite("Outbox with Discord", .serialized)

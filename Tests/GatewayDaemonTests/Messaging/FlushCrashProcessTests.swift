@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 import GatewayTelegram
 import GatewayDiscord
@@ -50,7 +51,7 @@ struct FlushCrashProcessTests {
         first.kill(SIGTERM)
         #expect(await first.finished().status == 0)
         let batch = (0..<Self.count).map { NewOutboxMessage(platform: platform, target: targets[$0 % targets.count], text: "m\($0)") }
-        #expect(try await DeliveryRouter.enqueue(store: store, batch: batch).count == Self.count)
+        #expect(try await DeliveryRouter.enqueue(store: store, kinds: PlatformKinds.all, batch: batch).count == Self.count)
     }
 
     /// After the kill: the one entry left `sending` — the message in flight.

@@ -11,6 +11,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 @testable import GatewayStore
 
 @Suite("Inbox")

@@ -11,6 +11,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// Batched enqueue: many messages in ONE transaction, all or nothing, with the single enqueue's rules.
 @Suite("Outbox: batched enqueue")
@@ -87,7 +88,7 @@ struct OutboxBatchTests {
             ]
             for (batch, reason) in cases {
                 do {
-                    _ = try await DeliveryRouter.enqueue(store: store, batch: batch)
+                    _ = try await DeliveryRouter.enqueue(store: store, kinds: PlatformKinds.all, batch: batch)
                     Issue.record("accepted: \(reason)")
                 } catch let error as DeliveryError {
                     #expect(error.description.contains(reason), "\(error.description)")

@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The durable outbox with a simulated platform: nothing is lost while it is down.
 @Suite("Outbox")

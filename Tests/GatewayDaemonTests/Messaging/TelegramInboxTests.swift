@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// Inbound through the daemon's own inbox, against the local Telegram Bot API server and a local consumer webhook.
 @Suite("Inbox with Telegram", .serialized)

@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The outbox against the local Telegram Bot API server: nothing is lost while Telegram is unreachable.
 @Suite("Outbox with Telegram", .serialized)

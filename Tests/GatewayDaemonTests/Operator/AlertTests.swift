@@ -13,6 +13,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// A destination that records alerts and can be told to fail.
 final class RecordingDestination: AlertDelivering {

@@ -13,6 +13,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The daemon as one `ServiceGroup`: a graceful shutdown stops every part, closes and records the connections and
 /// releases the lease — also one that comes while the daemon is still starting.

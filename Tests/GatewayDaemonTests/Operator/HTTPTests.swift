@@ -12,6 +12,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The loopback HTTP face, in-process.
 @Suite("HTTP face")

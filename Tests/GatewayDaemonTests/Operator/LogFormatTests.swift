@@ -10,6 +10,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 @Suite("Structured logs")
 struct LogFormatTests {

@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 @Suite("Status timeline")
 struct TimelineTests {

@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// One valid configuration using every section and key, broken one key at a time: each break is one line naming the
 /// file, line and key path, and no secret. ConfigTests holds the hand-picked cases; this sweeps every key.

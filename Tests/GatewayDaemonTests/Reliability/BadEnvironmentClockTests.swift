@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The wall clock jumping while the daemon runs, on the manual clock. (Across restarts: RestartSafetyTests. libfaketime
 /// on the real binary was tried and is not usable with it: see RELIABILITY.md.)

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 import GatewayTelegram
 import GatewayDiscord
@@ -30,7 +31,7 @@ struct BadEnvironmentRuntimeTests {
         // Committed before the disk fills: 30 messages and the history so far.
         for index in 0..<30 {
             _ = try await DeliveryRouter.enqueue(
-                store: store, platform: "a", target: "#c", text: "kept \(index)", expiresAt: nil, idempotencyKey: nil)
+                store: store, kinds: PlatformKinds.all, platform: "a", target: "#c", text: "kept \(index)", expiresAt: nil, idempotencyKey: nil)
         }
         let eventsBefore = try await store.events(platform: "a", limit: 1_000).count
         let filled = mount.fill("filler")

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 import GatewayTelegram
 import GatewayDiscord
@@ -103,7 +104,7 @@ func makeRealDatabase(at path: String, messages: Int = 50) async throws {
     try await store.startup(configured: ["a", "b", "c"].map { PlatformSpec(name: $0, type: "simulated") })
     for index in 0..<messages {
         _ = try await DeliveryRouter.enqueue(
-            store: store, platform: ["a", "b", "c"][index % 3], target: "#chan",
+            store: store, kinds: PlatformKinds.all, platform: ["a", "b", "c"][index % 3], target: "#chan",
             text: "message \(index) " + String(repeating: "x", count: 200), expiresAt: nil, idempotencyKey: nil)
     }
 }

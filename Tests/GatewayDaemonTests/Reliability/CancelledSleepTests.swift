@@ -10,6 +10,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The real clock's sleeps, and the leak the soak found: every nudge of a `WakeSignal` cancels the waiter's sleep,
 /// and with `Task.sleep` a cancelled sleep kept its memory until its deadline — for the outbox flusher, which sleeps

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 import GatewayTelegram
 import GatewayDiscord
@@ -79,7 +80,7 @@ final class CrashTraffic: Sendable {
             for (platform, target, text) in messages {
                 // Before the first daemon added the rows the platform is unknown: nothing is queued, try later.
                 if let entry = try? await DeliveryRouter.enqueue(
-                    store: store, platform: platform, target: target, text: text, expiresAt: nil, idempotencyKey: nil) {
+                    store: store, kinds: PlatformKinds.all, platform: platform, target: target, text: text, expiresAt: nil, idempotencyKey: nil) {
                     outbound.withLock { $0.append(Enqueued(id: entry.id, platform: platform, target: target, text: text)) }
                 }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 import GatewayTelegram
 import GatewayDiscord
@@ -74,9 +75,9 @@ struct SecretSurfacesTests {
         }
         // Runtime failures of connected platforms: Discord's socket closed with 4000 (it resumes), Telegram sends.
         try await discord.state.closeLive(code: 4000)
-        _ = try await DeliveryRouter.enqueue(store: store, platform: "tg", target: "42", text: "hi", expiresAt: nil, idempotencyKey: nil)
+        _ = try await DeliveryRouter.enqueue(store: store, kinds: PlatformKinds.all, platform: "tg", target: "42", text: "hi", expiresAt: nil, idempotencyKey: nil)
         await telegram.state.inject(.error(status: 500, description: "oops \(telegramTestToken)"), on: "sendMessage")
-        _ = try await DeliveryRouter.enqueue(store: store, platform: "tg", target: "43", text: "hi again", expiresAt: nil, idempotencyKey: nil)
+        _ = try await DeliveryRouter.enqueue(store: store, kinds: PlatformKinds.all, platform: "tg", target: "43", text: "hi again", expiresAt: nil, idempotencyKey: nil)
         try await eventually("alerts were tried and failed", timeout: .seconds(30)) {
             try await store.events(limit: 1_000).contains { $0.kind == .alertFailed }
         }

@@ -7,6 +7,7 @@ import Synchronization
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// An inbound sink that keeps every handed-on message (and the cursors that came with it) in memory only.
 final class CollectingSink: InboundSink {

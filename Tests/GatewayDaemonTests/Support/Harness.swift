@@ -10,6 +10,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// A gateway running in-process on a temporary database and a manual clock.
 final class Harness: Sendable {
@@ -65,12 +66,15 @@ final class Harness: Sendable {
     }
 
     /// Waits (real time, bounded) until `condition` holds: the gateway works in background tasks. Not a timing
-    /// assertion — the schedule itself runs on the manual clock.
+    /// assertion — the schedule itself runs on the manual clock; the bound only ends a test that would hang, so it
+    /// is generous: the whole suite runs its tests concurrently on two cores, beside whatever else loads the machine.
+    /// Polls every 10 ms: dozens of tests polling at once are themselves a load.
     func waitUntil(
-        _ what: String, timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
+        _ what: String, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: () async throws -> Bool
     ) async throws {
-        try await GatewayDaemonTests.waitUntil(what, timeout: timeout, sourceLocation: sourceLocation, condition)
+        try await GatewayDaemonTests.waitUntil(
+            what, timeout: timeout, every: .milliseconds(10), sourceLocation: sourceLocation, condition)
     }
 
     func waitFor(_ name: String, _ state: PlatformState, sourceLocation: SourceLocation = #_sourceLocation) async throws {

@@ -11,6 +11,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The adapter alone, on an in-memory context: the lifecycle contract and the channel directory.
 @Suite("Telegram adapter")

@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The real adapter against the local Bot API server, through a whole gateway: each fault lands in the store as
 /// PROTOCOLS.md's table says.

@@ -10,6 +10,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// Every row of `TelegramFailures.table` against PROTOCOLS.md: class, code and retry-after.
 @Suite("Telegram failure table")

@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// Updates reach the sink in order, exactly once, across reconnects and daemon restarts; the persisted offset is
 /// never ahead of what was handed on.

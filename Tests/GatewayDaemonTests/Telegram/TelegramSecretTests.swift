@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The bot token is in every URL. Whatever fails — and even when the server echoes the URL back — it must reach no
 /// log line, no error text and no byte of the database.

@@ -9,6 +9,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// sendMessage through the delivery router: splitting, pacing on the manual clock, per-chat order, and failures of
 /// one message that leave the connection alone.

@@ -7,6 +7,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// Telegram counts a message's length in UTF-16 code units; parts must fit and must not break characters.
 @Suite("Telegram text splitter")

@@ -8,6 +8,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The local Bot API server behaves like the real one where the adapter depends on it.
 @Suite("Telegram test server")

@@ -10,6 +10,7 @@ import Testing
 @testable import GatewayIRC
 @testable import GatewaySimulated
 @testable import GatewayDaemon
+@testable import GatewayRuntime
 
 /// The bot token every Telegram test uses; tests assert that it (and its secret half) never leaks.
 let telegramTestToken = "123456:TEST-secret-token-abc"

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 /// Times as an operator reads them: "in 2m 10s", "now", "3h ago", "2d 4h ago".
 ///

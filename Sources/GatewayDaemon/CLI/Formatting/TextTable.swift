@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayRuntime
 import GatewayNetworking
 /// Plain-text columns, aligned by computing each column's width; no colour, no box drawing.
 ///

@@ -12,18 +12,18 @@ public protocol AlertDelivering: Sendable {
 }
 
 /// POSTs the alert as JSON; any 2xx accepts it.
-struct WebhookDelivery: AlertDelivering {
-    let url: String
-    let timeout: TimeAmount
+public struct WebhookDelivery: AlertDelivering {
+    public let url: String
+    public let timeout: TimeAmount
 
     /// Only the host: webhook URLs often carry a secret in their path.
-    var name: String { "webhook \(URL(string: url)?.host ?? "?")" }
+    public var name: String { "webhook \(URL(string: url)?.host ?? "?")" }
 
-    func deliver(_ alert: Alert) async throws {
+    public func deliver(_ alert: Alert) async throws {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "gatewayd/\(GatewayCommand.version)")
+        request.headers.add(name: "User-Agent", value: "gatewayd/\(GatewayVersion.current)")
         request.body = .bytes(ByteBuffer(bytes: alert.json()))
         let response: HTTPClientResponse
         do {
@@ -41,11 +41,11 @@ struct WebhookDelivery: AlertDelivering {
 
 /// Runs `/bin/sh -c <command>` with `GATEWAYD_ALERT_*` in its environment and the JSON on standard input; exit 0
 /// accepts the alert.
-struct CommandDelivery: AlertDelivering {
-    let command: String
-    var name: String { "command" }
+public struct CommandDelivery: AlertDelivering {
+    public let command: String
+    public var name: String { "command" }
 
-    func deliver(_ alert: Alert) async throws {
+    public func deliver(_ alert: Alert) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
@@ -77,7 +77,7 @@ struct CommandDelivery: AlertDelivering {
     }
 }
 
-struct AlertDeliveryError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct AlertDeliveryError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -9,16 +9,16 @@ import NIOCore
 /// Hands the inbox to the consumer's webhook in arrival order — POST JSON with an `Idempotency-Key` header
 /// (`<platform>:<message id>`), acknowledged by any 2xx — retrying the head of the queue with backoff until it is
 /// acknowledged: at-least-once, never lost. Also applies the retention.
-actor InboxDispatcher {
-    let store: Store
-    let config: InboxConfig
-    let clock: any GatewayClock
-    let logger: Logger
-    let post: @Sendable (String, Data, String) async throws -> Void
+public actor InboxDispatcher {
+    public let store: Store
+    public let config: InboxConfig
+    public let clock: any GatewayClock
+    public let logger: Logger
+    public let post: @Sendable (String, Data, String) async throws -> Void
     private let signal = WakeSignal()
     private var nextPrune: Int64 = .min
 
-    init(
+    public init(
         store: Store, config: InboxConfig, clock: any GatewayClock, logger: Logger,
         post: (@Sendable (String, Data, String) async throws -> Void)? = nil
     ) {
@@ -30,9 +30,9 @@ actor InboxDispatcher {
     }
 
     /// New messages are stored: deliver them, and keep the retention timer armed.
-    nonisolated func nudge() { signal.nudge() }
+    public nonisolated func nudge() { signal.nudge() }
 
-    func run() async {
+    public func run() async {
         while !Task.isCancelled {
             let next = await dispatch()
             await signal.wait(until: min(next ?? .max, nextPrune), clock: clock)
@@ -41,7 +41,7 @@ actor InboxDispatcher {
 
     /// Delivers pending messages in order until one fails; returns when to try again (nil: nothing pending).
     @discardableResult
-    func dispatch() async -> Int64? {
+    public func dispatch() async -> Int64? {
         let now = clock.nowMillis()
         if now >= nextPrune { await prune(now: now) }
         if nextPrune == .max, (try? await store.inbox(limit: 1).isEmpty) == false { nextPrune = now + 3_600_000 }
@@ -88,7 +88,7 @@ actor InboxDispatcher {
     }
 
     /// The consumer's JSON for one message.
-    static func body(_ entry: InboxEntry) -> Data {
+    public static func body(_ entry: InboxEntry) -> Data {
         struct Body: Encodable {
             let id: Int64, platform: String, message_id: String, chat: String, sender: String, text: String
             let sent_at: Int64?, received_at: Int64
@@ -100,7 +100,7 @@ actor InboxDispatcher {
             text: entry.text, sent_at: entry.sentAt, received_at: entry.receivedAt))) ?? Data()
     }
 
-    static let httpPost: @Sendable (String, Data, String) async throws -> Void = { url, body, key in
+    public static let httpPost: @Sendable (String, Data, String) async throws -> Void = { url, body, key in
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

@@ -1,9 +1,7 @@
-import GatewayCore
-import GatewayNetworking
 /// Unix milliseconds as UTC ISO-8601 text, computed without a formatter, locale or time zone database.
-enum UTCTime {
+public enum UTCTime {
     /// "2027-01-15T08:00:00.000Z" (with milliseconds) or "2027-01-15T08:00:00Z".
-    static func iso8601(millis: Int64, fractional: Bool = true) -> String {
+    public static func iso8601(millis: Int64, fractional: Bool = true) -> String {
         let (days, msOfDay) = floorDivision(millis, 86_400_000)
         let (year, month, day) = civil(fromDays: days)
         let seconds = msOfDay / 1000
@@ -15,7 +13,7 @@ enum UTCTime {
 
     /// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`,
     /// https://howardhinnant.github.io/date_algorithms.html#civil_from_days).
-    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    public static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

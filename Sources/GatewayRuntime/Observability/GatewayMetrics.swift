@@ -45,7 +45,7 @@ public final class GatewayMetrics: Sendable {
     // MARK: - Gauges, refreshed at scrape time
 
     /// Sets the per-platform and daemon gauges from the store's rows, then renders the Prometheus text format.
-    func render(
+    public func render(
         records: [PlatformRecord], lease: DaemonLease?, now: Int64, depths: [String: (inbox: Int, outbox: Int)] = [:]
     ) -> String {
         for record in records {

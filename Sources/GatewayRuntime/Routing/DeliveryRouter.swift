@@ -13,11 +13,14 @@ public struct DeliveryRouter: Sendable {
     let clock: any GatewayClock
     let flusher: OutboxFlusher
     let channelDirectory: ChannelDirectory
+    /// The platform kinds, for their target rules.
+    let kinds: [PlatformKind]
 
     /// The longest text accepted (adapters split it to the platform's own limit).
     public static let maxTextBytes = 65_536
 
-    init(store: Store, registry: ConnectionRegistry, clock: any GatewayClock, flusher: OutboxFlusher) {
+    init(store: Store, registry: ConnectionRegistry, clock: any GatewayClock, flusher: OutboxFlusher, kinds: [PlatformKind]) {
+        self.kinds = kinds
         self.store = store
         self.registry = registry
         self.clock = clock
@@ -31,7 +34,7 @@ public struct DeliveryRouter: Sendable {
         platform: String, target: String, text: String, ttlMillis: Int64? = nil, idempotencyKey: String? = nil
     ) async throws -> OutboxEntry {
         let entry = try await Self.enqueue(
-            store: store, platform: platform, target: target, text: text,
+            store: store, kinds: kinds, platform: platform, target: target, text: text,
             expiresAt: ttlMillis.map { clock.nowMillis() + $0 }, idempotencyKey: idempotencyKey)
         flusher.nudge()
         return entry
@@ -39,10 +42,11 @@ public struct DeliveryRouter: Sendable {
 
     /// Validates and enqueues; shared by the daemon and `gatewayd send` (which has no daemon in-process).
     public static func enqueue(
-        store: Store, platform: String, target: String, text: String, expiresAt: Int64?, idempotencyKey: String?
+        store: Store, kinds: [PlatformKind], platform: String, target: String, text: String, expiresAt: Int64?,
+        idempotencyKey: String?
     ) async throws -> OutboxEntry {
         if let problem = validate(target: target, text: text) { throw DeliveryError.invalid(platform: platform, problem) }
-        try await checkTargets(store: store, [(platform, target)], numbered: false)
+        try await checkTargets(store: store, kinds: kinds, [(platform, target)], numbered: false)
         do {
             return try await store.enqueue(
                 platform: platform, target: target, text: text, expiresAt: expiresAt, idempotencyKey: idempotencyKey)
@@ -56,7 +60,7 @@ public struct DeliveryRouter: Sendable {
     /// Queues every message of `batch` in one transaction and returns their entries in order; nothing is queued
     /// when any item is invalid (`DeliveryError` naming the item, from 1) or its platform is unknown or disabled.
     public func submit(_ batch: [NewOutboxMessage]) async throws -> [OutboxEntry] {
-        let entries = try await Self.enqueue(store: store, batch: batch)
+        let entries = try await Self.enqueue(store: store, kinds: kinds, batch: batch)
         flusher.nudge()
         return entries
     }
@@ -66,7 +70,7 @@ public struct DeliveryRouter: Sendable {
 
     /// Validates every item, then enqueues them all in ONE transaction (all or nothing); shared by the daemon and
     /// `gatewayd send --lines`.
-    public static func enqueue(store: Store, batch: [NewOutboxMessage]) async throws -> [OutboxEntry] {
+    public static func enqueue(store: Store, kinds: [PlatformKind], batch: [NewOutboxMessage]) async throws -> [OutboxEntry] {
         if batch.isEmpty { throw DeliveryError.invalid(platform: "", "the batch is empty") }
         if batch.count > maxBatchCount {
             throw DeliveryError.invalid(platform: "", "the batch holds \(batch.count) messages; the limit is \(maxBatchCount)")
@@ -76,7 +80,7 @@ public struct DeliveryRouter: Sendable {
                 throw DeliveryError.invalid(platform: message.platform, "message \(index + 1): \(problem)")
             }
         }
-        try await checkTargets(store: store, batch.map { ($0.platform, $0.target) }, numbered: true)
+        try await checkTargets(store: store, kinds: kinds, batch.map { ($0.platform, $0.target) }, numbered: true)
         do {
             return try await store.enqueue(batch)
         } catch let error as StoreError where [StoreError.Code.unknownPlatform, .illegalTransition].contains(error.code) {
@@ -89,13 +93,16 @@ public struct DeliveryRouter: Sendable {
 
     /// Refuses a target its platform can never accept (``PlatformKind/targetProblem``), naming the rule; with
     /// `numbered`, the item (from 1). An unknown platform is left to the store, which refuses it.
-    static func checkTargets(store: Store, _ items: [(platform: String, target: String)], numbered: Bool) async throws {
-        var kinds: [String: PlatformKind?] = [:]
+    static func checkTargets(
+        store: Store, kinds: [PlatformKind], _ items: [(platform: String, target: String)], numbered: Bool
+    ) async throws {
+        var found: [String: PlatformKind?] = [:]
         for (index, item) in items.enumerated() {
-            if kinds[item.platform] == nil {
-                kinds[item.platform] = try await store.platform(item.platform).flatMap { PlatformKinds.named($0.type) }
+            if found[item.platform] == nil {
+                let type = try await store.platform(item.platform)?.type
+                found[item.platform] = kinds.first { $0.type.rawValue == type }
             }
-            guard let kind = kinds[item.platform] ?? nil, let problem = kind.targetProblem(item.target) else { continue }
+            guard let kind = found[item.platform] ?? nil, let problem = kind.targetProblem(item.target) else { continue }
             throw DeliveryError.invalid(platform: item.platform, numbered ? "message \(index + 1): \(problem)" : problem)
         }
     }

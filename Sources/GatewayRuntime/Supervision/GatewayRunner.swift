@@ -29,17 +29,18 @@ public final class GatewayRunner: Service, Sendable {
     let identity: DaemonIdentity
     let logger: Logger
     private let watcher: ReconnectWatcher
-    let flusher: OutboxFlusher
-    let dispatcher: InboxDispatcher
+    package let flusher: OutboxFlusher
+    package let dispatcher: InboxDispatcher
     private let result = OutcomeBox()
 
     /// Built by ``Daemon/assemble(config:store:parts:logger:)`` only.
-    init(
+    package init(
         config: GatewayConfig,
         store: Store,
         clock: any GatewayClock = SystemGatewayClock(),
         identity: DaemonIdentity = .current(),
-        factory: any AdapterMaking = AdapterFactory(),
+        factory: any AdapterMaking,
+        kinds: [PlatformKind],
         sink: (any InboundSink)? = nil,
         settings: WatcherSettings = WatcherSettings(),
         alerter: AlertManager? = nil,
@@ -54,7 +55,7 @@ public final class GatewayRunner: Service, Sendable {
         let redactor = Redactor(secrets: config.secrets)
         flusher = OutboxFlusher(store: store, registry: registry, clock: clock, logger: logger, redactor: redactor)
         dispatcher = InboxDispatcher(store: store, config: config.inbox, clock: clock, logger: logger)
-        router = DeliveryRouter(store: store, registry: registry, clock: clock, flusher: flusher)
+        router = DeliveryRouter(store: store, registry: registry, clock: clock, flusher: flusher, kinds: kinds)
         let metrics = GatewayMetrics()
         self.metrics = metrics
         watcher = ReconnectWatcher(
@@ -134,7 +135,7 @@ public final class GatewayRunner: Service, Sendable {
 
 extension PlatformConfig {
     /// The store's view of this platform: no secrets, only their fingerprint.
-    var spec: PlatformSpec {
+    public var spec: PlatformSpec {
         PlatformSpec(name: name, type: type.rawValue, fingerprint: credentialFingerprint, enabled: enabled, policy: policy)
     }
 }
@@ -147,7 +148,7 @@ extension DaemonIdentity {
 }
 
 /// Whether a process with this pid exists on this host (`kill(pid, 0)`; EPERM means it exists but is not ours).
-@Sendable func processIsAlive(_ pid: Int64) -> Bool {
+@Sendable public func processIsAlive(_ pid: Int64) -> Bool {
     guard pid > 0, pid <= Int64(Int32.max) else { return false }
     return kill(pid_t(pid), 0) == 0 || errno == EPERM
 }
