@@ -79,7 +79,8 @@ struct IRCFailureScenarioTests {
         }
         let g = try await Self.harness(port: server.port)
         try await g.waitFor("chat", .connected)
-        #expect(server.lines.contains("JOIN #test"))
+        // The JOIN follows the welcome; the server reads it a moment after the row says connected.
+        try await g.waitUntil("the server reads JOIN #test") { server.lines.contains("JOIN #test") }
         try await g.stop()
         await server.close()
     }
