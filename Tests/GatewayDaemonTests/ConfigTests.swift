@@ -4,11 +4,7 @@ import Testing
 import Yams
 
 @testable import GatewayCore
-@testable import GatewayNetworking
-@testable import GatewayTelegram
-@testable import GatewayDiscord
 @testable import GatewayIRC
-@testable import GatewaySimulated
 @testable import GatewayDaemon
 @testable import GatewayRuntime
 
@@ -310,5 +306,29 @@ struct ConfigTests {
         if let secret = bad.secret {
             #expect(!error.description.contains(secret), "\(error)")
         }
+    }
+
+    @Test("http beyond loopback needs a token, or allow_unauthenticated said on purpose; loopback needs neither")
+    func httpExposure() throws {
+        let platforms = "platforms:\n  p: { type: simulated, script: connect }\n"
+        #expect(throws: ConfigError.self) {
+            try GatewayConfig.parse(yaml: "http: { listen: \"0.0.0.0:8787\" }\n" + platforms, source: "t.yaml", environment: [:])
+        }
+        do {
+            _ = try GatewayConfig.parse(yaml: "http: { listen: \"10.1.2.3:8787\" }\n" + platforms, source: "t.yaml", environment: [:])
+            Issue.record("a LAN address without a token was accepted")
+        } catch {
+            #expect(error.keyPath == "http.listen" && error.description.contains("not a loopback address"), "\(error)")
+        }
+        let open = try GatewayConfig.parse(
+            yaml: "http: { listen: \"0.0.0.0:8787\", allow_unauthenticated: true }\n" + platforms, source: "t.yaml", environment: [:])
+        #expect(open.http?.allowUnauthenticated == true && open.http?.exposureProblem == nil)
+        let token = try GatewayConfig.parse(
+            yaml: "http: { listen: \"0.0.0.0:8787\", token: s3cret }\n" + platforms, source: "t.yaml", environment: [:])
+        #expect(token.http?.exposureProblem == nil)
+        for host in ["127.0.0.1", "127.8.9.10", "localhost", "[::1]"] {
+            #expect(HTTPConfig.isLoopback(host), "\(host)")
+        }
+        #expect(!HTTPConfig.isLoopback("127.0.0.1.example.com") && !HTTPConfig.isLoopback("0.0.0.0"))
     }
 }

@@ -13,7 +13,7 @@ struct SendCommand: AsyncParsableCommand {
         commandName: "send",
         abstract: "Queue a message for a platform; it is sent now, or as soon as the platform is back.",
         discussion: """
-            Prints the outbox id. Exit 1 for an unknown platform, an empty or too long text, or an empty target.
+            Prints the outbox id. Exit 1 for an unknown platform, an empty or too long text, or a target the platform can never accept (the rule is named). A negative Telegram group id goes after `--`: `gatewayd send tg -- -1001234567890 hi`.
             With --lines, every line of standard input is one message to the target, all queued in one transaction: \
             one bad line (an empty one, too) queues nothing, and the error names it ("message n"). With --idempotency-key K, line n \
             gets the key K:n, so the same command is safe to run again.

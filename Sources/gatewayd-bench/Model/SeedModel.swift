@@ -1,10 +1,5 @@
 import GatewayCore
 import GatewayRuntime
-import GatewayNetworking
-import GatewayTelegram
-import GatewayDiscord
-import GatewayIRC
-import GatewaySimulated
 import GatewayDaemon
 import GatewayStore
 import Logging

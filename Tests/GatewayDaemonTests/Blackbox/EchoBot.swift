@@ -58,18 +58,9 @@ final class EchoBot: Sendable {
             }
             return .noContent
         }
-        let connections = AcceptedConnections()
-        let tracker = connections.handler()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { [self] channel in
-                try? await channel.pipeline.addHandler(tracker, position: .first)
-                state.withLock { $0.port = channel.localAddress?.port }
-            })
-        run.withLock { $0 = LocalServerRun(app, connections: connections) }
-        try await waitUntil("the echo bot listens", timeout: .seconds(10), every: .milliseconds(10)) {
-            state.withLock { $0.port } != nil
-        }
+        let (server, port) = try await LocalServerRun.loopback(router)
+        state.withLock { $0.port = port }
+        run.withLock { $0 = server }
         loop.withLock { $0 = Task { [self] in await replyLoop() } }
     }
 

@@ -5,11 +5,7 @@ import FoundationNetworking
 #endif
 
 @testable import GatewayCore
-@testable import GatewayNetworking
-@testable import GatewayTelegram
 @testable import GatewayDiscord
-@testable import GatewayIRC
-@testable import GatewaySimulated
 @testable import GatewayDaemon
 @testable import GatewayRuntime
 @testable import GatewayStore

@@ -1,11 +1,6 @@
 import Foundation
 import GatewayCore
 import GatewayRuntime
-import GatewayNetworking
-import GatewayTelegram
-import GatewayDiscord
-import GatewayIRC
-import GatewaySimulated
 import GatewayDaemon
 import GatewayStore
 import Testing

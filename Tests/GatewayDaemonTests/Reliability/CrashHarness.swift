@@ -1,11 +1,7 @@
 import Foundation
 import GatewayCore
 import GatewayRuntime
-import GatewayNetworking
 import GatewayTelegram
-import GatewayDiscord
-import GatewayIRC
-import GatewaySimulated
 import GatewayDaemon
 import GatewayStore
 

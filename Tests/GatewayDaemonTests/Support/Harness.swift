@@ -4,11 +4,6 @@ import Logging
 import Testing
 
 @testable import GatewayCore
-@testable import GatewayNetworking
-@testable import GatewayTelegram
-@testable import GatewayDiscord
-@testable import GatewayIRC
-@testable import GatewaySimulated
 @testable import GatewayDaemon
 @testable import GatewayRuntime
 

@@ -1,3 +1,4 @@
+import Hummingbird
 import Logging
 import ServiceLifecycle
 
@@ -47,5 +48,29 @@ final class LocalServerRun: Sendable {
         }
         _ = await task.result
         forced.cancel()
+    }
+}
+
+extension LocalServerRun {
+    /// Serves `router` on 127.0.0.1 at a free port, every connection tracked; returns once it listens.
+    static func loopback(_ router: Router<BasicRequestContext>) async throws -> (run: LocalServerRun, port: Int) {
+        let connections = AcceptedConnections()
+        let tracker = connections.handler()
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                try? await channel.pipeline.addHandler(tracker, position: .first)
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: Logger(label: "test-server") { _ in SwiftLogNoOpLogHandler() })
+        let run = LocalServerRun(app, connections: connections, onExit: { continuation.finish() })
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            await run.stop()
+            throw CancellationError()
+        }
+        return (run, port)
     }
 }

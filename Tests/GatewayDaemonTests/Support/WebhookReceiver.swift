@@ -35,20 +35,9 @@ final class WebhookReceiver: Sendable {
                 return accept ? .noContent : .serviceUnavailable
             }
         }
-        let connections = AcceptedConnections()
-        let tracker = connections.handler()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { [self] channel in
-                try? await channel.pipeline.addHandler(tracker, position: .first)
-                state.withLock { $0.port = channel.localAddress?.port }
-            })
-        run.withLock { $0 = LocalServerRun(app, connections: connections) }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while state.withLock({ $0.port }) == nil {
-            guard ContinuousClock.now < deadline else { throw CancellationError() }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        let (server, port) = try await LocalServerRun.loopback(router)
+        state.withLock { $0.port = port }
+        run.withLock { $0 = server }
     }
 
     /// Starts a graceful shutdown (see ``LocalServerRun``) and returns at once.

@@ -3,11 +3,7 @@ import GatewayStore
 import Testing
 
 @testable import GatewayCore
-@testable import GatewayNetworking
 @testable import GatewayTelegram
-@testable import GatewayDiscord
-@testable import GatewayIRC
-@testable import GatewaySimulated
 @testable import GatewayDaemon
 @testable import GatewayRuntime
 
