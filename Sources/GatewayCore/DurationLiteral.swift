@@ -16,10 +16,10 @@ public enum DurationLiteral {
     }
 
     /// The longest duration accepted: 366 days.
-    public static let maxMillis: Int64 = 366 * 86_400_000
+    static let maxMillis: Int64 = 366 * 86_400_000
 
     /// Milliseconds per unit.
-    public static let units: [(suffix: String, millis: Int64)] = [
+    static let units: [(suffix: String, millis: Int64)] = [
         ("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000),
     ]
 

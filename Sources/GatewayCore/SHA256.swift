@@ -24,12 +24,12 @@ public struct SHA256: Sendable {
     private var messageLength: UInt64 = 0
     private var words = [UInt32](repeating: 0, count: 64)
 
-    public init() {
+    init() {
         block.reserveCapacity(64)
     }
 
     /// Feeds more message bytes.
-    public mutating func update(_ bytes: some Sequence<UInt8>) {
+    mutating func update(_ bytes: some Sequence<UInt8>) {
         for byte in bytes {
             block.append(byte)
             messageLength &+= 1
@@ -52,7 +52,7 @@ public struct SHA256: Sendable {
     }
 
     /// The digest of `bytes`.
-    public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+    static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(bytes)
         return hasher.finalize()

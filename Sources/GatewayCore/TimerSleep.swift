@@ -8,10 +8,10 @@ import Synchronization
 /// waiter's sleep, and the outbox flusher and inbox dispatcher sleep "until forever" between nudges — so with
 /// `Task.sleep` every nudge left a small allocation behind for good: the soak's RSS grew ~30 bytes a cycle.
 /// Here cancelling cancels the timer source, and the source and its continuation are released at once.
-public enum TimerSleep {
+enum TimerSleep {
     /// Sleeps `millis` milliseconds on the monotonic clock, measured from now (zero or less returns at once).
     /// Throws `CancellationError` when the task is cancelled.
-    public static func sleep(millis: Int64) async throws {
+    static func sleep(millis: Int64) async throws {
         guard millis > 0 else { return }
         let sleeper = Sleeper()
         try await withTaskCancellationHandler {

@@ -12,14 +12,14 @@ public protocol AlertDelivering: Sendable {
 }
 
 /// POSTs the alert as JSON; any 2xx accepts it.
-public struct WebhookDelivery: AlertDelivering {
-    public let url: String
-    public let timeout: TimeAmount
+struct WebhookDelivery: AlertDelivering {
+    let url: String
+    let timeout: TimeAmount
 
     /// Only the host: webhook URLs often carry a secret in their path.
-    public var name: String { "webhook \(URL(string: url)?.host ?? "?")" }
+    var name: String { "webhook \(URL(string: url)?.host ?? "?")" }
 
-    public func deliver(_ alert: Alert) async throws {
+    func deliver(_ alert: Alert) async throws {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -41,11 +41,11 @@ public struct WebhookDelivery: AlertDelivering {
 
 /// Runs `/bin/sh -c <command>` with `GATEWAYD_ALERT_*` in its environment and the JSON on standard input; exit 0
 /// accepts the alert.
-public struct CommandDelivery: AlertDelivering {
-    public let command: String
-    public var name: String { "command" }
+struct CommandDelivery: AlertDelivering {
+    let command: String
+    var name: String { "command" }
 
-    public func deliver(_ alert: Alert) async throws {
+    func deliver(_ alert: Alert) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
@@ -77,7 +77,7 @@ public struct CommandDelivery: AlertDelivering {
     }
 }
 
-public struct AlertDeliveryError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+struct AlertDeliveryError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

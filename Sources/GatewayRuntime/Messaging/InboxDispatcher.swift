@@ -10,15 +10,15 @@ import NIOCore
 /// (`<platform>:<message id>`), acknowledged by any 2xx — retrying the head of the queue with backoff until it is
 /// acknowledged: at-least-once, never lost. Also applies the retention.
 public actor InboxDispatcher {
-    public let store: Store
-    public let config: InboxConfig
-    public let clock: any GatewayClock
-    public let logger: Logger
-    public let post: @Sendable (String, Data, String) async throws -> Void
+    let store: Store
+    let config: InboxConfig
+    let clock: any GatewayClock
+    let logger: Logger
+    let post: @Sendable (String, Data, String) async throws -> Void
     private let signal = WakeSignal()
     private var nextPrune: Int64 = .min
 
-    public init(
+    init(
         store: Store, config: InboxConfig, clock: any GatewayClock, logger: Logger,
         post: (@Sendable (String, Data, String) async throws -> Void)? = nil
     ) {
@@ -30,7 +30,7 @@ public actor InboxDispatcher {
     }
 
     /// New messages are stored: deliver them, and keep the retention timer armed.
-    public nonisolated func nudge() { signal.nudge() }
+    nonisolated func nudge() { signal.nudge() }
 
     public func run() async {
         while !Task.isCancelled {
@@ -41,7 +41,7 @@ public actor InboxDispatcher {
 
     /// Delivers pending messages in order until one fails; returns when to try again (nil: nothing pending).
     @discardableResult
-    public func dispatch() async -> Int64? {
+    func dispatch() async -> Int64? {
         let now = clock.nowMillis()
         if now >= nextPrune { await prune(now: now) }
         if nextPrune == .max, (try? await store.inbox(limit: 1).isEmpty) == false { nextPrune = now + 3_600_000 }
@@ -100,7 +100,7 @@ public actor InboxDispatcher {
             text: entry.text, sent_at: entry.sentAt, received_at: entry.receivedAt))) ?? Data()
     }
 
-    public static let httpPost: @Sendable (String, Data, String) async throws -> Void = { url, body, key in
+    static let httpPost: @Sendable (String, Data, String) async throws -> Void = { url, body, key in
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

@@ -12,14 +12,14 @@ import Logging
 /// queue goes on; a rate limit holds the queue back (not the connection); anything else leaves it queued until the
 /// connection is back.
 public actor OutboxFlusher {
-    public let store: Store
-    public let registry: ConnectionRegistry
-    public let clock: any GatewayClock
-    public let logger: Logger
-    public let redactor: Redactor
+    let store: Store
+    let registry: ConnectionRegistry
+    let clock: any GatewayClock
+    let logger: Logger
+    let redactor: Redactor
     private let signal = WakeSignal()
 
-    public init(store: Store, registry: ConnectionRegistry, clock: any GatewayClock, logger: Logger, redactor: Redactor) {
+    init(store: Store, registry: ConnectionRegistry, clock: any GatewayClock, logger: Logger, redactor: Redactor) {
         self.store = store
         self.registry = registry
         self.clock = clock
@@ -27,12 +27,12 @@ public actor OutboxFlusher {
         self.redactor = redactor
     }
 
-    public nonisolated func nudge() { signal.nudge() }
+    nonisolated func nudge() { signal.nudge() }
 
     /// The entry's key for every attempt to send it: its id and creation time (ms, modulo 36⁸ ms ≈ 89 years), base
     /// 36 — distinct across databases too (a reset database reuses ids, not at the same milliseconds). At most
     /// 13 + 1 + 8 characters, so an adapter can append a part number and stay within Discord's 25.
-    public static func deliveryKey(_ entry: OutboxEntry) -> String {
+    static func deliveryKey(_ entry: OutboxEntry) -> String {
         let time = UInt64(bitPattern: entry.createdAt) % 2_821_109_907_456  // 36^8
         return String(UInt64(bitPattern: entry.id), radix: 36) + "." + String(time, radix: 36)
     }
@@ -46,7 +46,7 @@ public actor OutboxFlusher {
 
     /// One pass over the waiting platforms; returns when a held-back queue may go on.
     @discardableResult
-    public func flush() async -> Int64? {
+    func flush() async -> Int64? {
         var next: Int64?
         do {
             try await store.expireOutbox()

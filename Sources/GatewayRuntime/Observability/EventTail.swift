@@ -6,24 +6,24 @@ import Logging
 /// Follows `platform_events` and reports each new transition exactly once: one info log line (constant message,
 /// data in metadata), the metrics counters, and the alert manager. Because it reads the store, it also reports what
 /// an operator changed from another process.
-public actor EventTail {
+actor EventTail {
     private let store: Store
     private let logger: Logger
     private let metrics: GatewayMetrics?
     private var lastID: Int64 = 0
 
-    public init(store: Store, logger: Logger, metrics: GatewayMetrics?) {
+    init(store: Store, logger: Logger, metrics: GatewayMetrics?) {
         self.store = store
         self.logger = logger
         self.metrics = metrics
     }
 
     /// Starts after the newest existing event: history before this process is not replayed.
-    public func start() async throws { lastID = try await store.lastEventID() }
+    func start() async throws { lastID = try await store.lastEventID() }
 
     /// Reports every event newer than the last one reported; returns them.
     @discardableResult
-    public func drain() async -> [PlatformEvent] {
+    func drain() async -> [PlatformEvent] {
         var reported: [PlatformEvent] = []
         while true {
             let batch: [PlatformEvent]

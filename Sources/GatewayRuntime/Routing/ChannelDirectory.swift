@@ -9,14 +9,14 @@ import Logging
 /// joined channels at once). An empty one is not: Telegram learns chats only from messages, and Discord from
 /// GUILD_CREATE after READY (none after a RESUME) — the stored directory is kept then. After inbound traffic, what
 /// the adapter has learnt is added. Nothing is written when nothing changed.
-public actor ChannelDirectory {
+actor ChannelDirectory {
     private let store: Store
     private var known: [String: [ChannelEntry]] = [:]
 
-    public init(store: Store) { self.store = store }
+    init(store: Store) { self.store = store }
 
     /// After a (re)connect.
-    public func rebuild(platform: String, from adapter: any PlatformAdapter, log: Logger) async {
+    func rebuild(platform: String, from adapter: any PlatformAdapter, log: Logger) async {
         let channels = await adapter.channels()
         guard !channels.isEmpty else {
             known[platform] = []
@@ -27,7 +27,7 @@ public actor ChannelDirectory {
     }
 
     /// After inbound traffic: adds the chats the adapter learnt since the last look.
-    public func refresh(platform: String, from adapter: any PlatformAdapter, log: Logger) async {
+    func refresh(platform: String, from adapter: any PlatformAdapter, log: Logger) async {
         let channels = await adapter.channels()
         let seen = known[platform] ?? []
         let new = channels.filter { !seen.contains($0) }

@@ -6,7 +6,7 @@ import GatewayStore
 ///
 /// The store says which platforms are connected; the registry holds the objects that make it true. Supervision keeps
 /// the two in step: a row that stops being `connected` (operator pause, shutdown) gets its adapter disconnected.
-public actor ConnectionRegistry {
+actor ConnectionRegistry {
     private struct Live {
         let adapter: any PlatformAdapter
         let generation: UInt64
@@ -18,38 +18,38 @@ public actor ConnectionRegistry {
 
     /// Registers `adapter` as `name`'s connection, replacing (and disconnecting) any earlier one.
     /// Returns the generation that identifies this connection.
-    public func wire(_ name: String, adapter: any PlatformAdapter) async -> UInt64 {
+    func wire(_ name: String, adapter: any PlatformAdapter) async -> UInt64 {
         nextGeneration += 1
         let previous = live.updateValue(Live(adapter: adapter, generation: nextGeneration, runTask: nil), forKey: name)
         if let previous { await previous.adapter.disconnect() }
         return nextGeneration
     }
 
-    public func attach(_ task: Task<Void, Never>, to name: String, generation: UInt64) {
+    func attach(_ task: Task<Void, Never>, to name: String, generation: UInt64) {
         guard live[name]?.generation == generation else { return }
         live[name]?.runTask = task
     }
 
     /// The connected adapter for `name`, if any.
-    public func adapter(for name: String) -> (any PlatformAdapter)? { live[name]?.adapter }
+    func adapter(for name: String) -> (any PlatformAdapter)? { live[name]?.adapter }
 
     /// Removes `name`'s connection if it is still `generation`; returns whether it was.
-    public func remove(_ name: String, generation: UInt64) -> Bool {
+    func remove(_ name: String, generation: UInt64) -> Bool {
         guard live[name]?.generation == generation else { return false }
         live[name] = nil
         return true
     }
 
     /// Removes and disconnects `name`'s connection, whatever its generation.
-    public func disconnect(_ name: String) async {
+    func disconnect(_ name: String) async {
         guard let entry = live.removeValue(forKey: name) else { return }
         await entry.adapter.disconnect()
     }
 
-    public var names: [String] { live.keys.sorted() }
+    var names: [String] { live.keys.sorted() }
 
     /// Disconnects everything and waits for the run tasks to finish.
-    public func disconnectAll() async {
+    func disconnectAll() async {
         let entries = live
         live = [:]
         for entry in entries.values { await entry.adapter.disconnect() }

@@ -3,7 +3,7 @@ import GatewayNetworking
 import Synchronization
 
 /// How an operation raced against its deadline went.
-public enum DeadlineResult<T: Sendable>: Sendable {
+enum DeadlineResult<T: Sendable>: Sendable {
     case finished(Result<T, any Error>)
     case timedOut
 }
@@ -12,7 +12,7 @@ public enum DeadlineResult<T: Sendable>: Sendable {
 ///
 /// Unlike a task group, this does not wait for an operation that ignores cancellation: on timeout it cancels the
 /// operation's task and returns at once. A hung connect therefore delays nobody — not even its own bookkeeping.
-public func withDeadline<T: Sendable>(
+func withDeadline<T: Sendable>(
     _ deadline: Int64, clock: any GatewayClock, _ operation: @escaping @Sendable () async throws -> T
 ) async -> DeadlineResult<T> {
     let once = Once<DeadlineResult<T>>()

@@ -135,7 +135,7 @@ public final class GatewayRunner: Service, Sendable {
 
 extension PlatformConfig {
     /// The store's view of this platform: no secrets, only their fingerprint.
-    public var spec: PlatformSpec {
+    var spec: PlatformSpec {
         PlatformSpec(name: name, type: type.rawValue, fingerprint: credentialFingerprint, enabled: enabled, policy: policy)
     }
 }
@@ -148,7 +148,7 @@ extension DaemonIdentity {
 }
 
 /// Whether a process with this pid exists on this host (`kill(pid, 0)`; EPERM means it exists but is not ours).
-@Sendable public func processIsAlive(_ pid: Int64) -> Bool {
+@Sendable func processIsAlive(_ pid: Int64) -> Bool {
     guard pid > 0, pid <= Int64(Int32.max) else { return false }
     return kill(pid_t(pid), 0) == 0 || errno == EPERM
 }

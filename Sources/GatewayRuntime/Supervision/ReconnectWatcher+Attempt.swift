@@ -5,7 +5,7 @@ import Logging
 
 extension ReconnectWatcher {
     /// One connect attempt for a claimed row: make the adapter, connect under the deadline, record the outcome.
-    public func attempt(_ row: PlatformRecord) async {
+    func attempt(_ row: PlatformRecord) async {
         defer { attemptFinished(row.name) }
         var log = logger
         log[metadataKey: "platform.name"] = "\(row.name)"

@@ -27,25 +27,25 @@ public enum WatcherOutcome: Sendable, Equatable {
 
 /// Sleeps until the earliest due time in the store, or until nudged; then claims the due rows and attempts them
 /// concurrently, each under its connect timeout. No fixed tick: the only periodic work is the `data_version` check.
-public actor ReconnectWatcher {
-    public let store: Store
-    public let clock: any GatewayClock
-    public let owner: String
-    public let platforms: [String: PlatformConfig]
-    public let factory: any AdapterMaking
-    public let sink: any InboundSink
-    public let registry: ConnectionRegistry
-    public let router: DeliveryRouter
-    public let redactor: Redactor
-    public let logger: Logger
-    public let settings: WatcherSettings
-    public let whenAllFailed: WhenAllFailed
-    public let signal = WakeSignal()
-    public let tail: EventTail
-    public let metrics: GatewayMetrics
-    public let alerts: AlertManager?
-    public let flusher: OutboxFlusher
-    public var inFlight: [String: Task<Void, Never>] = [:]
+actor ReconnectWatcher {
+    let store: Store
+    let clock: any GatewayClock
+    let owner: String
+    let platforms: [String: PlatformConfig]
+    let factory: any AdapterMaking
+    let sink: any InboundSink
+    let registry: ConnectionRegistry
+    let router: DeliveryRouter
+    let redactor: Redactor
+    let logger: Logger
+    let settings: WatcherSettings
+    let whenAllFailed: WhenAllFailed
+    let signal = WakeSignal()
+    let tail: EventTail
+    let metrics: GatewayMetrics
+    let alerts: AlertManager?
+    let flusher: OutboxFlusher
+    var inFlight: [String: Task<Void, Never>] = [:]
     /// Set by ``requestStop()`` from any context, synchronously: a stop asked for before ``run()`` starts is seen
     /// by its first check, so it starts no attempt.
     private let stopRequested = Mutex(false)
@@ -63,7 +63,7 @@ public actor ReconnectWatcher {
     /// A database failure met off the loop (recording an attempt's outcome): the loop stops with it.
     private var fatal: (any Error)?
 
-    public init(
+    init(
         store: Store, clock: any GatewayClock, owner: String, config: GatewayConfig, factory: any AdapterMaking,
         sink: any InboundSink, registry: ConnectionRegistry, router: DeliveryRouter, logger: Logger, settings: WatcherSettings,
         metrics: GatewayMetrics, alerts: AlertManager?, flusher: OutboxFlusher
@@ -87,7 +87,7 @@ public actor ReconnectWatcher {
     }
 
     /// Marks where the transition log starts: call before the startup reconcile so its events are reported.
-    public func startReporting() async throws { try await tail.start() }
+    func startReporting() async throws { try await tail.start() }
 
     /// Reports new transitions (log, metrics) and lets the alert manager look at the store.
     private func report() async {
@@ -97,19 +97,19 @@ public actor ReconnectWatcher {
     }
 
     /// Asks `run()` to return (graceful shutdown). Safe from any task.
-    public nonisolated func requestStop() {
+    nonisolated func requestStop() {
         stopRequested.withLock { $0 = true }
         signal.nudge()
     }
 
     /// Starts no new attempt from now on (connections already up stay up until ``requestStop()``).
-    public nonisolated func holdAttempts() { attemptsHeld.withLock { $0 = true } }
+    nonisolated func holdAttempts() { attemptsHeld.withLock { $0 = true } }
 
     /// Wakes the watcher to re-evaluate now.
-    public nonisolated func nudge() { signal.nudge() }
+    nonisolated func nudge() { signal.nudge() }
 
     /// The loop. Returns when stopped, or when nothing can connect and the policy says exit.
-    public func run() async throws -> WatcherOutcome {
+    func run() async throws -> WatcherOutcome {
         var dataVersion = try await store.dataVersion()
         var lastHeartbeat: Int64?
         var nextDue: Int64 = .min  // evaluate at once
@@ -207,28 +207,28 @@ public actor ReconnectWatcher {
 
     /// Asleep until a time still ahead, with no attempt in flight (other than `ignoring`) and no wake-up pending:
     /// the gateway has settled and has seen the clock's current time.
-    public func isSettled(ignoring: Set<String> = []) -> Bool {
+    func isSettled(ignoring: Set<String> = []) -> Bool {
         waiting && sleepingUntil > clock.nowMillis() && !signal.hasPendingWake
             && Set(inFlight.keys).subtracting(ignoring).isEmpty
     }
 
     /// Stops the loop with `error` when it is a database failure (the store cannot record what happened, so the daemon
     /// must not go on as if it had); returns whether it was one. Refusals by the state machine are not.
-    public func stopIfDatabaseFailure(_ error: any Error) -> Bool {
+    func stopIfDatabaseFailure(_ error: any Error) -> Bool {
         guard error is SQLiteError || (error as? StoreError)?.code == .databaseFileGone else { return false }
         if fatal == nil { fatal = error }
         signal.nudge()
         return true
     }
 
-    public func attemptFinished(_ name: String) {
+    func attemptFinished(_ name: String) {
         inFlight[name] = nil
         signal.nudge()
     }
 
     /// Graceful shutdown: every connection and in-flight attempt is recorded as stopped (due at the next start),
     /// then closed. Hung attempts are abandoned, not awaited.
-    public func shutdown() async {
+    func shutdown() async {
         for name in Set(await registry.names).union(inFlight.keys).sorted() {
             do { try await store.recordStopped(name, owner: owner) } catch {
                 logger.error("cannot record the shutdown", metadata: ["platform.name": "\(name)", "error": "\(redactor.scrub("\(error)"))"])

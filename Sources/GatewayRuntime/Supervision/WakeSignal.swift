@@ -4,7 +4,7 @@ import Synchronization
 
 /// Wakes the watcher. `nudge()` asks for work (a failure to schedule, an attempt that finished, shutdown) and is
 /// remembered until consumed, so none is lost and several coalesce into one wake-up. The deadline timer only wakes.
-public final class WakeSignal: Sendable {
+final class WakeSignal: Sendable {
     private struct State {
         var wakePending = false
         var nudged = false
@@ -14,13 +14,13 @@ public final class WakeSignal: Sendable {
     private let state = Mutex(State())
 
     /// Asks the watcher to re-evaluate now.
-    public func nudge() { wake(nudging: true) }
+    func nudge() { wake(nudging: true) }
 
     /// Whether a wake-up is waiting to be taken.
-    public var hasPendingWake: Bool { state.withLock { $0.wakePending || $0.nudged } }
+    var hasPendingWake: Bool { state.withLock { $0.wakePending || $0.nudged } }
 
     /// Whether a nudge arrived since the last call; clears it.
-    public func consumeNudge() -> Bool {
+    func consumeNudge() -> Bool {
         state.withLock { state in
             defer { state.nudged = false }
             return state.nudged
@@ -41,7 +41,7 @@ public final class WakeSignal: Sendable {
     }
 
     /// Returns at the next nudge (at once if one is pending) or when `clock` reaches `deadline`. One waiter at a time.
-    public func wait(until deadline: Int64, clock: any GatewayClock) async {
+    func wait(until deadline: Int64, clock: any GatewayClock) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
