@@ -1,12 +1,11 @@
-#if DEBUG
 import GatewayStore
 
-@testable import GatewayCore
-@testable import GatewayDaemon
-@testable import GatewayRuntime
-@testable import GatewayDiscord
-@testable import GatewayIRC
-@testable import GatewayTelegram
+import GatewayCore
+import GatewayDaemon
+import GatewayRuntime
+import GatewayDiscord
+import GatewayIRC
+import GatewayTelegram
 
 /// The configuration loader on a file's bytes: `GatewayConfig.parse(yaml:source:environment:)` on valid UTF-8 (what
 /// `GatewayConfig.load` passes it; other bytes are refused before parsing), then what the daemon builds from a
@@ -32,12 +31,7 @@ enum ConfigFuzz {
         for platform in config.platforms {
             waits(platform.policy)
             _ = platform.credentialFingerprint
-            switch platform.type {
-            case .telegram: _ = try? TelegramSettings(platform)
-            case .discord: _ = try? DiscordSettings(platform)
-            case .irc: _ = try? IRCSettings(platform)
-            case .simulated: _ = try? AdapterFactory().simulatedPlatform(platform)
-            }
+            _ = try? PlatformKinds.kind(platform.type)?.checkSettings(platform)
         }
     }
 
@@ -58,4 +52,3 @@ enum ConfigFuzz {
         _ = policy.longestWaitMillis
     }
 }
-#endif

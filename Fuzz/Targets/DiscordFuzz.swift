@@ -1,13 +1,12 @@
-#if DEBUG
 import GatewayStore
 import Logging
 
-@testable import GatewayCore
-@testable import GatewayDaemon
-@testable import GatewayRuntime
-@testable import GatewayDiscord
-@testable import GatewayIRC
-@testable import GatewayTelegram
+import GatewayCore
+import GatewayDaemon
+import GatewayRuntime
+import GatewayDiscord
+import GatewayIRC
+import GatewayTelegram
 
 /// The Discord adapter's receive path: each line of the input is one gateway text frame, handed to
 /// `DiscordAdapter.process(_:)` exactly as `run()` hands it what the socket received (`GatewayFrame(text:)`, then
@@ -39,4 +38,3 @@ enum DiscordFuzz {
         _ = await adapter.channels()
     }
 }
-#endif

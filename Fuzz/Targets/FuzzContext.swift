@@ -1,13 +1,12 @@
-#if DEBUG
 import GatewayStore
 import Logging
 
-@testable import GatewayCore
-@testable import GatewayDaemon
-@testable import GatewayRuntime
-@testable import GatewayDiscord
-@testable import GatewayIRC
-@testable import GatewayTelegram
+import GatewayCore
+import GatewayDaemon
+import GatewayRuntime
+import GatewayDiscord
+import GatewayIRC
+import GatewayTelegram
 
 /// What an adapter gets in the fuzz targets: no store, a manual clock, a logger that drops everything, and a sink
 /// that accepts every batch.
@@ -27,4 +26,3 @@ struct AcceptingSink: InboundSink {
         }
     }
 }
-#endif

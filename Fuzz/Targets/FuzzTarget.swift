@@ -2,10 +2,8 @@
 // A target returns normally for every input; a crash (trap, sanitizer report) or a hang is a bug.
 //
 // Shared by the libFuzzer executables (Fuzz/<Name>/, built by scripts/fuzz) and by the in-process mutation tests
-// (Tests/GatewayDaemonTests/Fuzz/). It needs GatewayDaemon's internal entry points, so it uses a testable import,
-// which exists only in debug builds (SwiftPM's default for `swift build` and `swift test`); in a release build this
-// module is empty.
-#if DEBUG
+// (Tests/GatewayDaemonTests/Fuzz/). It reaches the decoders through their `package` entry points (visible inside
+// this package only, never to a library user), so it builds in every configuration.
 import Dispatch
 import Synchronization
 
@@ -53,4 +51,3 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 func invariant(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) {
     if !condition { fatalError("fuzz invariant broken: \(message())", file: file, line: line) }
 }
-#endif

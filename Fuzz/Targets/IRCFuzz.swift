@@ -1,13 +1,12 @@
-#if DEBUG
 import GatewayStore
 import NIOCore
 
-@testable import GatewayCore
-@testable import GatewayDaemon
-@testable import GatewayRuntime
-@testable import GatewayDiscord
-@testable import GatewayIRC
-@testable import GatewayTelegram
+import GatewayCore
+import GatewayDaemon
+import GatewayRuntime
+import GatewayDiscord
+import GatewayIRC
+import GatewayTelegram
 
 /// The IRC adapter's receive path on bytes from a server: `IRCLineFramer` (fed in uneven chunks, as reads arrive,
 /// with the default limit and with a small one so overlong lines are exercised), `IRCMessage(parsing:)` on each
@@ -78,4 +77,3 @@ enum IRCFuzz {
         return output
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if DEBUG
 import GatewayStore
 
 /// A mutation byte-level fuzzers rarely make: replace one run of ASCII digits with another integer.
@@ -49,4 +48,3 @@ public enum NumberMutation {
 
     private static func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
 }
-#endif

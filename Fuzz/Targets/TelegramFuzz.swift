@@ -1,14 +1,13 @@
-#if DEBUG
 import Foundation
 import GatewayStore
 import Logging
 
-@testable import GatewayCore
-@testable import GatewayDaemon
-@testable import GatewayRuntime
-@testable import GatewayDiscord
-@testable import GatewayIRC
-@testable import GatewayTelegram
+import GatewayCore
+import GatewayDaemon
+import GatewayRuntime
+import GatewayDiscord
+import GatewayIRC
+import GatewayTelegram
 
 /// The Telegram adapter's inbound path on one response body, as `TelegramClient.call` and the poll loop run it:
 /// `TelegramClient.decode` (the envelope head, then `result`) for each method's result type; a failure goes through
@@ -56,4 +55,3 @@ enum TelegramFuzz {
         }
     }
 }
-#endif

@@ -6,7 +6,7 @@
 /// ```
 ///
 /// Type-specific settings are in ``options`` and credentials in ``secrets``; which key goes where is decided by
-/// ``PlatformKey/table``.
+/// its kind's ``PlatformKind/keys``.
 public struct PlatformConfig: Sendable, Equatable {
     /// The key under `platforms:`, `[A-Za-z0-9_.-]{1,64}`.
     public var name: String

@@ -1,5 +1,5 @@
-/// One kind of platform, described once, in its own target: its type name, the targets it can ever accept, the
-/// adapter's own check of an entry's settings, and how to make its adapters. The daemon keeps the list of kinds
+/// One kind of platform, described once, in its own target: its type name, the keys an entry of it may have, the
+/// targets it can ever accept, the adapter's own check of an entry's settings, and how to make its adapters. The daemon keeps the list of kinds
 /// (`PlatformKinds.all`): a new platform is a new target plus one line there.
 ///
 /// The target rule is the adapter's own: `send` refuses such a target as a per-message failure, and the router
@@ -7,6 +7,8 @@
 /// message that can never be delivered is never queued behind — or in front of — the ones that can.
 public struct PlatformKind: Sendable {
     public let type: PlatformType
+    /// The type-specific keys an entry of this kind accepts (beyond ``PlatformKey/common``), by name.
+    public let keys: [String: PlatformKey]
     /// Why `target` can never be delivered on this kind of platform — the rule, in words — or nil.
     public let targetProblem: @Sendable (String) -> String?
     /// The adapter's check of an entry's settings (a port of 70000, a nick with a space), run while the
@@ -17,11 +19,13 @@ public struct PlatformKind: Sendable {
 
     public init(
         type: PlatformType,
+        keys: [String: PlatformKey],
         targetProblem: @escaping @Sendable (String) -> String?,
         checkSettings: @escaping @Sendable (PlatformConfig) throws(AdapterError) -> Void,
         maker: @escaping @Sendable () -> any AdapterMaking
     ) {
         self.type = type
+        self.keys = keys
         self.targetProblem = targetProblem
         self.checkSettings = checkSettings
         self.maker = maker

@@ -5,14 +5,14 @@ import Logging
 
 extension DiscordAdapter {
     /// Where the connection stands after one event.
-    enum Progress: Sendable, Equatable {
+    package enum Progress: Sendable, Equatable {
         case pending
         /// READY or RESUMED arrived: the connection is usable.
         case established
     }
 
     /// Handles one socket event; throws the failure that ends the connection.
-    func process(_ event: GatewaySocket.Event?) async throws(AdapterError) -> Progress {
+    package func process(_ event: GatewaySocket.Event?) async throws(AdapterError) -> Progress {
         switch event {
         case .text(let text):
             guard let frame = GatewayFrame(text: text) else {

@@ -13,7 +13,7 @@ extension DiscordAdapter {
     /// `retry_after`, on the injected clock; a `global` one holds every send) and retries. A 403/404/50007 is a
     /// per-message failure with its own code (`message_forbidden`, `unknown_channel`, `cannot_message_user`);
     /// the connection is fine.
-    func send(_ message: OutgoingMessage) async throws -> SentMessage {
+    package func send(_ message: OutgoingMessage) async throws -> SentMessage {
         let target = message.target
         guard DiscordTarget.isSnowflake(target) else {
             throw DiscordFailures.invalidTarget.error(detail: "'\(redactor.scrub(String(target.prefix(40))))'")

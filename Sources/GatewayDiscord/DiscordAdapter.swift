@@ -12,7 +12,7 @@ import Logging
 /// restarted daemon — RESUMEs.
 ///
 /// An actor: frames, heartbeats, sends and `disconnect()` interleave only at suspension points.
-actor DiscordAdapter: PlatformAdapter {
+package actor DiscordAdapter: PlatformAdapter {
     let settings: DiscordSettings
     let context: AdapterContext
     let rest: DiscordREST
@@ -39,7 +39,7 @@ actor DiscordAdapter: PlatformAdapter {
     /// A global REST rate limit holds every send until then (clock millis).
     var globalNotBefore: Int64 = 0
 
-    init(settings: DiscordSettings, context: AdapterContext) {
+    package init(settings: DiscordSettings, context: AdapterContext) {
         self.settings = settings
         self.context = context
         redactor = Redactor(secrets: [settings.token.revealed])
@@ -49,7 +49,7 @@ actor DiscordAdapter: PlatformAdapter {
 
     // MARK: - PlatformAdapter
 
-    func connect() async throws {
+    package func connect() async throws {
         try checkNotStopping()
         userID = try await rest.currentUser(now: context.clock.nowMillis())
         let gateway = try await rest.gatewayBot(now: context.clock.nowMillis())
@@ -75,7 +75,7 @@ actor DiscordAdapter: PlatformAdapter {
         }
     }
 
-    func run() async throws {
+    package func run() async throws {
         while true {
             let event = await nextEvent()
             if stopping { return }
@@ -83,13 +83,13 @@ actor DiscordAdapter: PlatformAdapter {
         }
     }
 
-    func disconnect() async {
+    package func disconnect() async {
         guard !stopping else { return }
         stopping = true
         await teardown(.keep)
     }
 
-    func channels() async -> [ChannelEntry] {
+    package func channels() async -> [ChannelEntry] {
         guildChannels.values.flatMap { $0 }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
     }
 

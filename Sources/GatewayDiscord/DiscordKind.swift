@@ -11,6 +11,12 @@ enum DiscordTarget {
 public enum DiscordPlatform {
     public static let kind = PlatformKind(
         type: .discord,
+        keys: [
+            "token": .required(.secret),
+            "api_base": .optional(.string),
+            "gateway_url": .optional(.string),
+            "intents": .optional(.int),
+        ],
         targetProblem: { target in
             DiscordTarget.isSnowflake(target)
                 ? nil
@@ -20,4 +26,9 @@ public enum DiscordPlatform {
         maker: {
             AdapterMaker { platform, context in DiscordAdapter(settings: try DiscordSettings(platform), context: context) }
         })
+}
+
+extension PlatformType {
+    /// `type: discord`.
+    public static let discord = PlatformType("discord")
 }

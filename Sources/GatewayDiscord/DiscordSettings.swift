@@ -5,7 +5,7 @@ import GatewayCore
 /// ```yaml
 /// chat: { type: discord, token: ${DISCORD_TOKEN}, intents: 37377 }
 /// ```
-struct DiscordSettings: Sendable {
+package struct DiscordSettings: Sendable {
     /// GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT. MESSAGE_CONTENT is privileged: enable it in the
     /// developer portal, or set `intents` without it (a 4014 close says which).
     static let defaultIntents = (1 << 0) | (1 << 9) | (1 << 12) | (1 << 15)
@@ -20,7 +20,7 @@ struct DiscordSettings: Sendable {
     let intents: Int
 
     /// Reads `platform`; throws an `auth`-class `config` error (it needs a human) when a value is unusable.
-    init(_ platform: PlatformConfig) throws(AdapterError) {
+    package init(_ platform: PlatformConfig) throws(AdapterError) {
         guard let token = platform.secrets["token"], !token.revealed.isEmpty else {
             throw AdapterError(.auth, code: "config", message: "discord platform '\(platform.name)' has no token")
         }

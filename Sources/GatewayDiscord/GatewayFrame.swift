@@ -3,7 +3,7 @@ import GatewayCore
 /// One gateway payload, `{op, d, s, t}`.
 ///
 /// <https://discord.com/developers/docs/topics/gateway-events#payload-structure>
-struct GatewayFrame: Sendable, Equatable {
+package struct GatewayFrame: Sendable, Equatable {
     /// The gateway opcodes gatewayd speaks.
     enum Opcode: Int, Sendable {
         case dispatch = 0
@@ -19,7 +19,7 @@ struct GatewayFrame: Sendable, Equatable {
     var op: Int
     var d: JSONValue
     /// The sequence number of a dispatch (op 0); nil otherwise.
-    var s: Int64?
+    package var s: Int64?
     /// The event name of a dispatch (`READY`, `MESSAGE_CREATE`, …).
     var t: String?
 
@@ -35,7 +35,7 @@ struct GatewayFrame: Sendable, Equatable {
     }
 
     /// Parses a text frame; nil when it is not a gateway payload.
-    init?(text: String) {
+    package init?(text: String) {
         guard let json = JSONValue(parsing: text), let op = json["op"]?.intValue else { return nil }
         self.init(op: Int(op), d: json["d"] ?? .null, s: json["s"]?.intValue, t: json["t"]?.stringValue)
     }
@@ -43,7 +43,7 @@ struct GatewayFrame: Sendable, Equatable {
     var opcode: Opcode? { Opcode(rawValue: op) }
 
     /// The payload as JSON text, ready to send.
-    var text: String {
+    package var text: String {
         JSONValue.object([
             "op": .int(Int64(op)), "d": d, "s": s.map(JSONValue.int) ?? .null, "t": t.map(JSONValue.string) ?? .null,
         ]).text
@@ -52,7 +52,7 @@ struct GatewayFrame: Sendable, Equatable {
     // MARK: - What the client sends
 
     /// op 1 with the last sequence number received (null before the first dispatch).
-    static func heartbeat(seq: Int64?) -> GatewayFrame {
+    package static func heartbeat(seq: Int64?) -> GatewayFrame {
         GatewayFrame(.heartbeat, d: seq.map(JSONValue.int) ?? .null)
     }
 

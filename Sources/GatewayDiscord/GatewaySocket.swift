@@ -10,8 +10,8 @@ import WSClient
 ///
 /// The client's handler only moves frames; the Discord protocol lives in `DiscordAdapter`. When the connection
 /// ends, ``events`` yields one `.closed` (with the peer's close code, if any) or `.failed`, then finishes.
-final class GatewaySocket: Sendable {
-    enum Event: Sendable, Equatable {
+package final class GatewaySocket: Sendable {
+    package enum Event: Sendable, Equatable {
         case text(String)
         /// The WebSocket closed; `code` is the close frame's code (nil when there was none).
         case closed(code: Int?, reason: String?)

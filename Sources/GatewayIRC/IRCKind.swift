@@ -16,7 +16,29 @@ enum IRCTarget {
 public enum IRCPlatform {
     public static let kind = PlatformKind(
         type: .irc,
+        keys: [
+            "server": .required(.string),
+            "port": .optional(.int),
+            "tls": .optional(.bool),
+            "nick": .required(.string),
+            "alt_nicks": .optional(.stringList),
+            "username": .optional(.string),
+            "realname": .optional(.string),
+            "password": .optional(.secret),
+            "sasl_user": .optional(.string),
+            "sasl_password": .optional(.secret),
+            "channels": .optional(.stringList),
+            "tls_ca_file": .optional(.string),
+            "ping_interval": .optional(.duration),
+            "ping_timeout": .optional(.duration),
+            "register_timeout": .optional(.duration),
+        ],
         targetProblem: IRCTarget.problem,
         checkSettings: { platform throws(AdapterError) in _ = try IRCSettings(platform) },
         maker: { AdapterMaker { platform, context in try IRCAdapter(platform: platform, context: context) } })
+}
+
+extension PlatformType {
+    /// `type: irc`.
+    public static let irc = PlatformType("irc")
 }

@@ -4,21 +4,21 @@ import GatewayCore
 ///
 /// Built only through ``make(_:_:)``, which strips CR, LF and NUL from every parameter (no command injection through
 /// user text) and hides the payload of `PASS` and `AUTHENTICATE` in ``logText``.
-struct IRCLine: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+package struct IRCLine: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// What goes on the wire, without the CR LF.
-    let text: String
+    package let text: String
     /// What may be logged: secrets replaced by `<redacted>`.
     let logText: String
 
     /// The longest line we send, CR LF included (RFC 1459 §2.3).
     static let maxBytes = 512
 
-    var description: String { logText }
+    package var description: String { logText }
 
-    var debugDescription: String { logText }
+    package var debugDescription: String { logText }
 
     /// Only the redacted form: `dump`, test failure messages and string interpolation never show a PASS payload.
-    var customMirror: Mirror { Mirror(self, children: ["logText": logText], displayStyle: .struct) }
+    package var customMirror: Mirror { Mirror(self, children: ["logText": logText], displayStyle: .struct) }
 
     /// Builds `COMMAND p1 p2 :last`. The last parameter gets a colon when `trailing` says so (free text) or when it
     /// needs one (empty, contains a space, starts with a colon); middle parameters lose spaces. Unsafe characters

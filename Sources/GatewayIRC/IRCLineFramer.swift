@@ -8,26 +8,26 @@ import NIOCore
 /// or broken server cannot grow our buffer without bound. The default allows the 512 bytes of RFC 1459 plus the 8191
 /// bytes IRCv3 message-tags may add in front. Bytes that are not valid UTF-8 are read as Latin-1 (as HexChat and
 /// irssi's fallback charset do): every byte becomes a character, nothing crashes and nothing is lost.
-struct IRCLineFramer: Sendable {
-    enum Output: Sendable, Equatable {
+package struct IRCLineFramer: Sendable {
+    package enum Output: Sendable, Equatable {
         case line(String)
         /// A line over the limit was dropped; `bytes` is how long it was (terminator included).
         case overlong(bytes: Int)
     }
 
     /// 512 bytes of message plus 8191 bytes of tags.
-    static let defaultMaxBytes = 512 + 8191
+    package static let defaultMaxBytes = 512 + 8191
 
-    let maxBytes: Int
+    package let maxBytes: Int
     private var discarding = false
     private var discarded = 0
 
-    init(maxBytes: Int = IRCLineFramer.defaultMaxBytes) {
+    package init(maxBytes: Int = IRCLineFramer.defaultMaxBytes) {
         self.maxBytes = max(3, maxBytes)
     }
 
     /// The next complete line (or overlong report) in `buffer`, consuming it; nil when more bytes are needed.
-    mutating func next(from buffer: inout ByteBuffer) -> Output? {
+    package mutating func next(from buffer: inout ByteBuffer) -> Output? {
         while true {
             let view = buffer.readableBytesView
             guard let newline = view.firstIndex(of: UInt8(ascii: "\n")) else {
@@ -54,7 +54,7 @@ struct IRCLineFramer: Sendable {
     }
 
     /// At end of stream: the unterminated remainder as a last line, if any.
-    mutating func last(from buffer: inout ByteBuffer) -> Output? {
+    package mutating func last(from buffer: inout ByteBuffer) -> Output? {
         if let output = next(from: &buffer) { return output }
         let view = buffer.readableBytesView
         buffer.moveReaderIndex(forwardBy: view.count)

@@ -11,13 +11,13 @@ import GatewayCore
 /// m?.params    // ["#chan", "hello there"]
 /// m?.nick      // "nick"
 /// ```
-struct IRCMessage: Sendable, Equatable {
+package struct IRCMessage: Sendable, Equatable {
     /// IRCv3 tags, unescaped; a tag without a value maps to "".
     var tags: [String: String]
     /// The source (`nick!user@host` or a server name), without the leading colon.
     var prefix: String?
     /// The command, upper-cased (`PRIVMSG`), or a three-digit numeric (`001`).
-    var command: String
+    package var command: String
     /// Middle parameters followed by the trailing one (without its colon).
     var params: [String]
 
@@ -31,7 +31,7 @@ struct IRCMessage: Sendable, Equatable {
     /// Parses one line (CR/LF already removed). Returns nil when the line holds no command.
     ///
     /// Works on Unicode scalars, not characters: a space followed by a combining mark is still a separator.
-    init?(parsing line: String) {
+    package init?(parsing line: String) {
         typealias Scalars = Substring.UnicodeScalarView
         func text(_ scalars: Scalars) -> String { String(Substring(scalars)) }
         var rest = Substring(line).unicodeScalars
@@ -68,7 +68,7 @@ struct IRCMessage: Sendable, Equatable {
     }
 
     /// The nick of the prefix (`nick` of `nick!user@host`), or the whole prefix when it has no `!`/`@`.
-    var nick: String? {
+    package var nick: String? {
         guard let prefix else { return nil }
         return String(prefix.prefix { $0 != "!" && $0 != "@" })
     }
@@ -80,7 +80,7 @@ struct IRCMessage: Sendable, Equatable {
     var trailing: String? { params.last }
 
     /// Whether this is a three-digit numeric reply.
-    var isNumeric: Bool { command.count == 3 && command.allSatisfy(\.isASCII) && command.allSatisfy(\.isNumber) }
+    package var isNumeric: Bool { command.count == 3 && command.allSatisfy(\.isASCII) && command.allSatisfy(\.isNumber) }
 
     // MARK: - Tags
 

@@ -9,8 +9,8 @@ import Foundation
 /// base64 credentials in 400-byte chunks, 903 success / 902, 904–906 failure); `CAP END`; success is `001`.
 /// PINGs are answered at once; 433/437 move on to the next alternate nick. See
 /// <https://modern.ircdocs.horse/#connection-registration> and <https://ircv3.net/specs/extensions/sasl-3.1>.
-struct IRCRegistration: Sendable {
-    enum Step: Sendable, Equatable {
+package struct IRCRegistration: Sendable {
+    package enum Step: Sendable, Equatable {
         /// Nothing to do.
         case none
         /// Write these lines now (unpaced: registration and PONGs are not flood-limited here).
@@ -38,7 +38,7 @@ struct IRCRegistration: Sendable {
     /// The capabilities the server acknowledged.
     private(set) var enabledCaps: Set<String> = []
 
-    init(settings: IRCSettings) {
+    package init(settings: IRCSettings) {
         nicks = settings.nicks
         username = settings.username
         realname = settings.realname
@@ -50,7 +50,7 @@ struct IRCRegistration: Sendable {
     var currentNick: String { nicks[min(nickIndex, nicks.count - 1)] }
 
     /// The opening lines.
-    func start() -> [IRCLine] {
+    package func start() -> [IRCLine] {
         var lines = [IRCLine.make("CAP", ["LS", "302"])]
         if let password { lines.append(.make("PASS", [password.revealed])) }
         lines.append(.make("NICK", [nicks[0]]))
@@ -58,7 +58,7 @@ struct IRCRegistration: Sendable {
         return lines
     }
 
-    mutating func handle(_ message: IRCMessage) -> Step {
+    package mutating func handle(_ message: IRCMessage) -> Step {
         switch message.command {
         case "PING":
             return .send([.make("PONG", [message.trailing ?? ""])])

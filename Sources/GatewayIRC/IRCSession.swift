@@ -6,8 +6,8 @@ import GatewayCore
 /// Answers PINGs, reports PONGs, turns PRIVMSGs to our channels or our nick into ``InboundMessage``s, follows our
 /// nick and our channel memberships (JOIN, PART, KICK, join refusals), and turns `ERROR` and 465 into classified
 /// failures.
-struct IRCSession: Sendable {
-    enum Action: Sendable, Equatable {
+package struct IRCSession: Sendable {
+    package enum Action: Sendable, Equatable {
         /// Write this line now, unpaced (PONG).
         case send(IRCLine)
         /// The server answered one of our PINGs with this token.
@@ -30,7 +30,7 @@ struct IRCSession: Sendable {
     private(set) var channels: [String]
     private var sequence: UInt64 = 0
 
-    init(platform: String, nick: String, channels: [String], connectionID: Int64) {
+    package init(platform: String, nick: String, channels: [String], connectionID: Int64) {
         self.platform = platform
         self.nick = nick
         self.channels = channels
@@ -40,7 +40,7 @@ struct IRCSession: Sendable {
     /// Numerics that refuse a JOIN (no such channel, too many channels, full, invite-only, banned, bad key, …).
     static let joinRefusals: Set<String> = ["403", "405", "471", "473", "474", "475", "476", "477", "479", "489"]
 
-    mutating func handle(_ message: IRCMessage) -> [Action] {
+    package mutating func handle(_ message: IRCMessage) -> [Action] {
         switch message.command {
         case "PING":
             return [.send(.make("PONG", [message.trailing ?? ""]))]

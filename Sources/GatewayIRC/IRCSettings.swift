@@ -2,13 +2,13 @@ import GatewayNetworking
 import GatewayCore
 /// An IRC platform's configuration, read and checked once per attempt from its `PlatformConfig`.
 ///
-/// Keys (PlatformKey.swift, `.irc`): `server`, `port` (6667, or 6697 with `tls`), `tls`, `nick`, `alt_nicks`
+/// Keys (`IRCPlatform.kind.keys`): `server`, `port` (6667, or 6697 with `tls`), `tls`, `nick`, `alt_nicks`
 /// (default `nick_`, `nick__`), `username` (default the nick), `realname` (default "gatewayd"), `password` (secret),
 /// `sasl_user` (default the nick), `sasl_password` (secret), `channels`, `tls_ca_file` (PEM CAs to trust instead of
 /// the system's), `ping_interval` (idle time before our PING,
 /// default 2m), `ping_timeout` (default 1m), `register_timeout` (no 001 by then → network; default ¾ of the connect
 /// timeout, at most 20s).
-struct IRCSettings: Sendable {
+package struct IRCSettings: Sendable {
     var server: String
     var port: Int
     var tls: Bool
@@ -20,13 +20,13 @@ struct IRCSettings: Sendable {
     var realname: String
     var password: Secret?
     var sasl: (user: String, password: Secret)?
-    var channels: [String]
+    package var channels: [String]
     var pingIntervalMillis: Int64
     var pingTimeoutMillis: Int64
     var registerTimeoutMillis: Int64
 
     /// Reads `platform`; throws `auth`/`config` (a human must fix the file) when a value cannot work.
-    init(_ platform: PlatformConfig) throws(AdapterError) {
+    package init(_ platform: PlatformConfig) throws(AdapterError) {
         let options = platform.options
         func fail(_ text: String) -> AdapterError { AdapterError(.auth, code: "config", message: "irc platform '\(platform.name)': \(text)") }
 

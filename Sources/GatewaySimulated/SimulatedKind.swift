@@ -5,6 +5,12 @@ import Synchronization
 public enum SimulatedKind {
     public static let kind = PlatformKind(
         type: .simulated,
+        keys: [
+            "script": .required(.string),
+            "token": .optional(.secret),
+            "sent_log": .optional(.string),
+            "send_delay": .optional(.duration),
+        ],
         // Any target: `@blocked` and `@slow` answer like a blocked chat and a rate limit.
         targetProblem: { _ in nil },
         checkSettings: { platform throws(AdapterError) in _ = try SimulatedPlatforms.script(of: platform) },
@@ -43,4 +49,9 @@ public final class SimulatedPlatforms: AdapterMaking {
             return created
         }
     }
+}
+
+extension PlatformType {
+    /// `type: simulated`.
+    public static let simulated = PlatformType("simulated")
 }

@@ -50,7 +50,7 @@ extension TelegramAdapter {
     }
 
     /// Hands a batch on with its new offset; advances the offset only once the hand-off returned.
-    func deliver(_ updates: [TelegramUpdate], after offset: Int64?) async throws {
+    package func deliver(_ updates: [TelegramUpdate], after offset: Int64?) async throws {
         // The server drops what an offset confirmed; anything older that still comes back was handed on already.
         let fresh = updates.filter { $0.updateID >= (offset ?? .min) }.sorted { $0.updateID < $1.updateID }
         guard let last = fresh.last?.updateID else { return }

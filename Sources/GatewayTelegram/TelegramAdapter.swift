@@ -26,14 +26,14 @@ public final class TelegramAdapter: PlatformAdapter {
     }
 
     let settings: TelegramSettings
-    let client: TelegramClient
+    package let client: TelegramClient
     let context: AdapterContext
     let pacer: TelegramSendPacer
     let closed = Latch()
     let state = Mutex(State())
     let logger: Logger
 
-    init(settings: TelegramSettings, context: AdapterContext, http: HTTPClient = PlatformHTTP.client) {
+    package init(settings: TelegramSettings, context: AdapterContext, http: HTTPClient = PlatformHTTP.client) {
         self.settings = settings
         self.context = context
         client = TelegramClient(settings: settings, http: http)

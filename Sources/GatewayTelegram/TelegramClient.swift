@@ -8,7 +8,7 @@ import NIOCore
 ///
 /// Every failure is thrown as a `TelegramFailure` whose texts are redacted; cancellation is rethrown as
 /// `CancellationError`. The URL is never logged and never part of an error.
-struct TelegramClient: Sendable {
+package struct TelegramClient: Sendable {
     /// A `getUpdates` answer holds at most 100 updates; anything near this size is not the Bot API.
     static let maxResponseBytes = 16 << 20
 
@@ -57,7 +57,7 @@ struct TelegramClient: Sendable {
 
     /// Reads the envelope: `result` when `ok`, else the API failure; a body that is not the envelope is
     /// `invalidResponse`, unless the HTTP status already says what failed (a proxy's HTML 502, a bare 401).
-    func decode<Result: Decodable & Sendable>(_ data: Data, status: Int, method: TelegramMethod) throws(TelegramFailure) -> Result {
+    package func decode<Result: Decodable & Sendable>(_ data: Data, status: Int, method: TelegramMethod) throws(TelegramFailure) -> Result {
         let decoder = JSONDecoder()
         guard let head = try? decoder.decode(TelegramEnvelopeHead.self, from: data) else {
             if status >= 400 {

@@ -7,7 +7,7 @@ import NIOCore
 ///
 /// Every text in here is already redacted: a failure is built only by `TelegramClient`, which scrubs the token out of
 /// server descriptions, response snippets and transport error texts before storing them.
-enum TelegramFailure: Error, Sendable, Equatable {
+package enum TelegramFailure: Error, Sendable, Equatable {
     /// The HTTP exchange itself failed: DNS, TCP, TLS, deadline, connection closed.
     case transport(method: TelegramMethod, kind: TransportKind, detail: String)
     /// The server answered `{"ok":false,…}` or an HTTP error status.
@@ -16,7 +16,7 @@ enum TelegramFailure: Error, Sendable, Equatable {
     case invalidResponse(method: TelegramMethod, status: Int, detail: String)
 
     /// What went wrong under HTTP.
-    enum TransportKind: String, Sendable, Equatable, CaseIterable {
+    package enum TransportKind: String, Sendable, Equatable, CaseIterable {
         case dns
         /// Nothing listens on the API port.
         case refused

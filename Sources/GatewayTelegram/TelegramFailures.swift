@@ -18,7 +18,7 @@ import GatewayCore
 /// A **per-message** failure is about one message, not the connection: it is thrown from `send` only, with code
 /// `per_message` (see `AdapterError.perMessageCode`) and class `server`. The class is the harmless one should such an
 /// error ever reach supervision (a reconnect, never a parked platform); callers tell it apart by its code.
-enum TelegramFailures {
+package enum TelegramFailures {
     /// What a row makes of a failure.
     enum Outcome: Sendable, Equatable {
         case connection(ErrorClass)
@@ -66,7 +66,7 @@ enum TelegramFailures {
     static func row(for failure: TelegramFailure) -> Row? { table.first { $0.matches(failure) } }
 
     /// `failure` as the `AdapterError` supervision (or `send`'s caller) sees.
-    static func classify(_ failure: TelegramFailure) -> AdapterError {
+    package static func classify(_ failure: TelegramFailure) -> AdapterError {
         let text = message(for: failure)
         guard let row = row(for: failure) else {
             var error = AdapterError(.network, code: code(for: failure), message: text)

@@ -8,9 +8,9 @@ import GatewayCore
 /// deduplicates. An edit of that message is `"<chat_id>:<message_id>:edit:<edit_date>"`: a new event, not a
 /// duplicate of the original. `update_id` is not used as the id: it is the stream position (the cursor), and
 /// Telegram restarts it from a random value after a week without updates.
-enum TelegramInbound {
+package enum TelegramInbound {
     /// The message an update carries (message, edited_message or channel_post with text or a caption), or nil.
-    static func message(from update: TelegramUpdate, platform: String) -> InboundMessage? {
+    package static func message(from update: TelegramUpdate, platform: String) -> InboundMessage? {
         let edited = update.message == nil && update.channelPost == nil && update.editedMessage != nil
         guard let message = update.message ?? update.channelPost ?? update.editedMessage,
             let text = message.text ?? message.caption

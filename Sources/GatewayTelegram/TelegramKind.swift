@@ -4,6 +4,12 @@ import GatewayCore
 public enum TelegramPlatform {
     public static let kind = PlatformKind(
         type: .telegram,
+        keys: [
+            "token": .required(.secret),
+            "api_base": .optional(.string),
+            "poll_timeout": .optional(.duration),
+            "request_timeout": .optional(.duration),
+        ],
         targetProblem: { target in
             TelegramChatID(target: target) == nil
                 ? "'\(String(target.prefix(60)))' is not a Telegram chat: a Telegram target is a chat id (an integer, e.g. -1001234567890) or @username"
@@ -13,4 +19,9 @@ public enum TelegramPlatform {
         maker: {
             AdapterMaker { platform, context in TelegramAdapter(settings: try TelegramSettings(platform), context: context) }
         })
+}
+
+extension PlatformType {
+    /// `type: telegram`.
+    public static let telegram = PlatformType("telegram")
 }

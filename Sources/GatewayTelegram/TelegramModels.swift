@@ -35,7 +35,7 @@ struct TelegramEnvelope<Result: Decodable & Sendable>: Decodable, Sendable {
     let result: Result
 }
 
-struct TelegramUser: Decodable, Sendable, Equatable {
+package struct TelegramUser: Decodable, Sendable, Equatable {
     let id: Int64
     let isBot: Bool?
     let firstName: String?
@@ -62,7 +62,7 @@ struct TelegramChat: Decodable, Sendable, Equatable {
     }
 }
 
-struct TelegramMessage: Decodable, Sendable, Equatable {
+package struct TelegramMessage: Decodable, Sendable, Equatable {
     let messageID: Int64
     let chat: TelegramChat
     let from: TelegramUser?
@@ -81,8 +81,8 @@ struct TelegramMessage: Decodable, Sendable, Equatable {
     }
 }
 
-struct TelegramUpdate: Decodable, Sendable, Equatable {
-    let updateID: Int64
+package struct TelegramUpdate: Decodable, Sendable, Equatable {
+    package let updateID: Int64
     let message: TelegramMessage?
     let editedMessage: TelegramMessage?
     let channelPost: TelegramMessage?
@@ -101,7 +101,7 @@ struct TelegramUpdate: Decodable, Sendable, Equatable {
         self.channelPost = channelPost
     }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         updateID = try container.decode(Int64.self, forKey: .updateID)
         message = try? container.decodeIfPresent(TelegramMessage.self, forKey: .message)

@@ -5,7 +5,7 @@ import GatewayCore
 /// ```yaml
 /// tg: { type: telegram, token: ${TG_TOKEN}, api_base: "http://127.0.0.1:8081", poll_timeout: 50s, request_timeout: 10s }
 /// ```
-struct TelegramSettings: Sendable {
+package struct TelegramSettings: Sendable {
     static let defaultAPIBase = "https://api.telegram.org"
     static let defaultPollTimeoutSeconds = 50
     static let defaultRequestTimeoutMillis: Int64 = 10_000
@@ -32,7 +32,7 @@ struct TelegramSettings: Sendable {
     /// second consecutive one is not.
     var watchdogMillis: Int64 { 2 * pollDeadlineMillis }
 
-    init(token: Secret, apiBase: String, pollTimeoutSeconds: Int, requestTimeoutMillis: Int64) {
+    package init(token: Secret, apiBase: String, pollTimeoutSeconds: Int, requestTimeoutMillis: Int64) {
         self.token = token
         self.apiBase = apiBase
         self.pollTimeoutSeconds = pollTimeoutSeconds
@@ -85,7 +85,7 @@ struct TelegramSettings: Sendable {
 }
 
 /// The Bot API methods the adapter calls.
-enum TelegramMethod: String, Sendable, Equatable, CaseIterable {
+package enum TelegramMethod: String, Sendable, Equatable, CaseIterable {
     case getMe
     case getUpdates
     case sendMessage

@@ -14,6 +14,9 @@ public enum PlatformKinds {
     public static func named(_ type: String) -> PlatformKind? { all.first { $0.type.rawValue == type } }
 
     public static func kind(_ type: PlatformType) -> PlatformKind? { all.first { $0.type == type } }
+
+    /// "telegram, discord, irc, simulated": for errors that list what a `type:` may be.
+    static func typeNames(_ kinds: [PlatformKind]) -> String { kinds.map(\.type.rawValue).joined(separator: ", ") }
 }
 
 /// The adapters gatewayd ships: one maker per kind, made once per factory (so a fresh factory starts simulated

@@ -50,7 +50,7 @@ public struct Daemon: Sendable {
         let alerter = config.alerts.map { AlertManager(config: $0, store: store, clock: parts.clock, logger: logger) }
         let runner = GatewayRunner(
             config: config, store: store, clock: parts.clock, identity: parts.identity, factory: parts.factory,
-            kinds: PlatformKinds.all, sink: parts.sink, settings: parts.watcher, alerter: alerter, logger: logger)
+            kinds: parts.kinds, sink: parts.sink, settings: parts.watcher, alerter: alerter, logger: logger)
         let source = StatusSource(
             store: store, metrics: runner.metrics, clock: parts.clock,
             stallAfterMillis: config.alerts?.stallAfterMillis ?? 30_000, readiness: runner.readiness,

@@ -11,7 +11,9 @@ public struct DaemonParts: Sendable {
     /// Supervision's time (a manual clock in tests, a virtual one in benchmarks).
     public var clock: any GatewayClock
     public var identity: DaemonIdentity
-    /// Makes the adapters (tests inject fakes or count attempts).
+    /// The platform kinds the daemon knows (their target rules gate what is queued).
+    public var kinds: [PlatformKind]
+    /// Makes the adapters (tests inject fakes or count attempts); by default, the kinds' own makers.
     public var factory: any AdapterMaking
     /// Where adapters hand received messages (nil: the inbox).
     public var sink: (any InboundSink)?
@@ -28,7 +30,8 @@ public struct DaemonParts: Sendable {
     public init(
         clock: any GatewayClock = SystemGatewayClock(),
         identity: DaemonIdentity = .current(),
-        factory: any AdapterMaking = AdapterFactory(),
+        kinds: [PlatformKind] = PlatformKinds.all,
+        factory: (any AdapterMaking)? = nil,
         sink: (any InboundSink)? = nil,
         watcher: WatcherSettings = WatcherSettings(),
         http: HTTPConfig? = nil,
@@ -38,7 +41,8 @@ public struct DaemonParts: Sendable {
     ) {
         self.clock = clock
         self.identity = identity
-        self.factory = factory
+        self.kinds = kinds
+        self.factory = factory ?? AdapterFactory(kinds: kinds)
         self.sink = sink
         self.watcher = watcher
         self.http = http

@@ -103,9 +103,8 @@ extension ConfigError {
         .init(.invalidValue, location, message)
     }
 
-    static func unknownPlatformType(_ location: ConfigLocation, type: String) -> ConfigError {
-        let known = PlatformType.allCases.map(\.rawValue).joined(separator: ", ")
-        return .init(.unknownPlatformType, location, "unknown platform type '\(type)'; known types: \(known)")
+    static func unknownPlatformType(_ location: ConfigLocation, type: String, known: [PlatformKind]) -> ConfigError {
+        .init(.unknownPlatformType, location, "unknown platform type '\(type)'; known types: \(PlatformKinds.typeNames(known))")
     }
 
     static func duplicateKey(_ location: ConfigLocation, key: String, firstLine: Int?) -> ConfigError {

@@ -10,17 +10,19 @@ extension ConfigParser {
     /// space, sasl_user without sasl_password) while loading, so an impossible value is a configuration error with its
     /// line and key path — exit 78, nothing started — rather than a platform parked in `needs_attention` after the
     /// daemon has started. The adapters keep their checks: they are the single definition of what is valid.
-    func checkAdapterSettings(_ platform: PlatformConfig, fields: [Entry], entry: Entry) throws(ConfigError) {
+    func checkAdapterSettings(
+        _ platform: PlatformConfig, of kind: PlatformKind, fields: [Entry], entry: Entry
+    ) throws(ConfigError) {
         let failure: AdapterError
         do throws(AdapterError) {
-            try PlatformKinds.kind(platform.type)?.checkSettings(platform)
+            try kind.checkSettings(platform)
             return
         } catch {
             failure = error
         }
         let path = join("platforms", platform.name)
         let message = Self.withoutPlatformPrefix(failure.message)
-        guard let key = Self.firstKey(in: message, of: platform.type) else {
+        guard let key = Self.firstKey(in: message, of: kind) else {
             throw .invalidValue(location(entry.keyNode, path), message)
         }
         let field = fields.first { $0.key == key }
@@ -33,9 +35,10 @@ extension ConfigParser {
         return String(message[range.upperBound...])
     }
 
-    /// The key an adapter's message is about: the type's key named earliest in it, as a whole word.
-    static func firstKey(in message: String, of type: PlatformType) -> String? {
+    /// The key an adapter's message is about: the kind's key named earliest in it, as a whole word
+    /// ("simulated script: …" → `script`).
+    static func firstKey(in message: String, of kind: PlatformKind) -> String? {
         let words = message.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init)
-        return words.first { type.keys[$0] != nil }
+        return words.first { kind.keys[$0] != nil }
     }
 }

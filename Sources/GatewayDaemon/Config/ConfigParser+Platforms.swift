@@ -1,4 +1,3 @@
-import GatewaySimulated
 import GatewayCore
 import GatewayRuntime
 import GatewayNetworking
@@ -46,16 +45,16 @@ extension ConfigParser {
         let fields = try entries(of: entry.value, at: path, expected: "a mapping with type: and the platform's settings")
         let typePath = join(path, "type")
         guard let typeField = fields.first(where: { $0.key == "type" }) else {
-            let known = PlatformType.allCases.map(\.rawValue).joined(separator: ", ")
-            throw .missingKey(location(entry.keyNode, typePath), hint: "one of \(known)")
+            throw .missingKey(location(entry.keyNode, typePath), hint: "one of \(PlatformKinds.typeNames(kinds))")
         }
         let typeName = try scalarText(typeField.value, at: typePath, expected: "a platform type", secret: false)
-        guard let type = PlatformType(rawValue: typeName) else {
-            throw .unknownPlatformType(location(typeField.value, typePath), type: typeName)
+        guard let kind = kinds.first(where: { $0.type.rawValue == typeName }) else {
+            throw .unknownPlatformType(location(typeField.value, typePath), type: typeName, known: kinds)
         }
+        let type = kind.type
 
         var platform = PlatformConfig(name: name, type: type, policy: global)
-        let keys = type.keys
+        let keys = kind.keys
         for field in fields {
             let fieldPath = join(path, field.key)
             switch field.key {
@@ -78,7 +77,7 @@ extension ConfigParser {
                 throw .missingKey(location(entry.keyNode, join(path, key)), hint: "type \(type) needs it")
             }
         }
-        try checkAdapterSettings(platform, fields: fields, entry: entry)
+        try checkAdapterSettings(platform, of: kind, fields: fields, entry: entry)
         return platform
     }
 
@@ -101,12 +100,6 @@ extension ConfigParser {
                 platform.secrets[field.key] = Secret(text)
             } else {
                 platform.options[field.key] = .string(text)
-            }
-            if platform.type == .simulated && field.key == "script" {
-                // Checked here so a typo is a config error with its line, not a platform that needs attention.
-                do throws(ScriptError) { _ = try SimulatedScript(parsing: text) } catch {
-                    throw .invalidValue(location(value, path), error.description)
-                }
             }
         case .int:
             platform.options[field.key] = .int(try int(value, at: path))

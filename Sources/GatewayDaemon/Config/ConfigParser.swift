@@ -14,6 +14,8 @@ struct ConfigParser {
     /// The name of the document in error texts.
     let source: String
     let environment: [String: String]
+    /// What a platform's `type:` may name.
+    let kinds: [PlatformKind]
 
     static let topLevelKeys = ["reconnect", "when_all_failed", "database", "platforms", "http", "alerts", "log", "inbox"]
 

@@ -8,9 +8,12 @@ extension GatewayConfig {
     /// - Parameters:
     ///   - path: The YAML file; also the file name in error texts.
     ///   - environment: Where `${VAR}` values come from (usually `ProcessInfo.processInfo.environment`).
+    ///   - kinds: The platform kinds a `type:` may name, with their keys and checks.
     /// - Throws: ``ConfigError`` naming the file, line and key path of the first problem found.
-    public static func load(path: String, environment: [String: String]) throws(ConfigError) -> GatewayConfig {
-        try parse(yaml: readFile(path), source: path, environment: environment)
+    public static func load(
+        path: String, environment: [String: String], kinds: [PlatformKind] = PlatformKinds.all
+    ) throws(ConfigError) -> GatewayConfig {
+        try parse(yaml: readFile(path), source: path, environment: environment, kinds: kinds)
     }
 
     /// Parses and validates configuration text.
@@ -19,9 +22,12 @@ extension GatewayConfig {
     ///   - yaml: The whole document.
     ///   - source: The name error texts give the document (a file path, `<stdin>`).
     ///   - environment: Where `${VAR}` values come from.
+    ///   - kinds: The platform kinds a `type:` may name, with their keys and checks.
     /// - Throws: ``ConfigError`` naming the source, line and key path of the first problem found.
-    public static func parse(yaml: String, source: String, environment: [String: String]) throws(ConfigError) -> GatewayConfig {
-        try ConfigParser(source: source, environment: environment).parse(yaml: yaml)
+    public static func parse(
+        yaml: String, source: String, environment: [String: String], kinds: [PlatformKind] = PlatformKinds.all
+    ) throws(ConfigError) -> GatewayConfig {
+        try ConfigParser(source: source, environment: environment, kinds: kinds).parse(yaml: yaml)
     }
 
     private static func readFile(_ path: String) throws(ConfigError) -> String {

@@ -21,7 +21,8 @@ final class Harness: Sendable {
 
     /// Parses `yaml`, opens a fresh store and starts `gatewayd run` in a task.
     init(
-        _ yaml: String, factory: any AdapterMaking = AdapterFactory(), sink: (any InboundSink)? = nil,
+        _ yaml: String, kinds: [PlatformKind] = PlatformKinds.all, factory: (any AdapterMaking)? = nil,
+        sink: (any InboundSink)? = nil,
         environment: [String: String] = [:], logger: Logger? = nil, path: String? = nil
     ) async throws {
         directory = FileManager.default.temporaryDirectory.appending(path: "gatewayd-daemon-\(UUID().uuidString)")
@@ -29,11 +30,12 @@ final class Harness: Sendable {
         self.path = path ?? directory.appending(path: "gateway.db").path
         clock = ManualClock()
         t0 = clock.nowMillis()
-        let config = try GatewayConfig.parse(yaml: yaml, source: "test.yaml", environment: environment)
+        let config = try GatewayConfig.parse(yaml: yaml, source: "test.yaml", environment: environment, kinds: kinds)
         store = try Store(path: self.path, clock: clock, random: SplitMix64(seed: 9))
         daemon = Daemon.assemble(
             config: config, store: store,
-            parts: DaemonParts(clock: clock, factory: factory, sink: sink, serveHTTP: false, shutdownSignals: []),
+            parts: DaemonParts(
+                clock: clock, kinds: kinds, factory: factory, sink: sink, serveHTTP: false, shutdownSignals: []),
             logger: logger ?? Self.quietLogger)
         task = Task { [daemon] in try await daemon.run() }
     }
