@@ -64,15 +64,10 @@ struct SendCommand: AsyncParsableCommand {
             batch = [NewOutboxMessage(platform: platform, target: target, text: body, expiresAt: expiresAt, idempotencyKey: idempotencyKey)]
         }
         let queued = batch
-        let single = !lines
+        let itemized = lines
         let entries = try await options.withStore { store in
             do {
-                if single, let message = queued.first {
-                    return [try await DeliveryRouter.enqueue(
-                        store: store, kinds: PlatformKinds.all, platform: message.platform, target: message.target, text: message.text,
-                        expiresAt: message.expiresAt, idempotencyKey: message.idempotencyKey)]
-                }
-                return try await DeliveryRouter.enqueue(store: store, kinds: PlatformKinds.all, batch: queued)
+                return try await DeliveryRouter.enqueue(store: store, kinds: PlatformKinds.all, batch: queued, itemized: itemized)
             } catch let error as DeliveryError {
                 throw StoreOptions.fail("\(platform): \(error.description)", exitCode: ExitCode.failure.rawValue)
             }

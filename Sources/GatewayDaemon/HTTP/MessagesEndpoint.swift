@@ -64,13 +64,10 @@ enum MessagesEndpoint {
                 expiresAt: body.ttlS.map { now + Int64($0 * 1000) }, idempotencyKey: key))
         }
         do {
-            if !isBatch, let message = batch.first {
-                let entry = try await router.submit(
-                    platform: message.platform, target: message.target, text: message.text,
-                    ttlMillis: message.expiresAt.map { $0 - now }, idempotencyKey: message.idempotencyKey)
+            let entries = try await router.submit(batch, itemized: isBatch)
+            if !isBatch, let entry = entries.first {
                 return StatusRoutes.json(.accepted, ["id": "\(entry.id)", "state": entry.state.rawValue])
             }
-            let entries = try await router.submit(batch)
             return StatusRoutes.json(.accepted, BatchReply(messages: entries.map { .init(id: "\($0.id)", state: $0.state.rawValue) }))
         } catch let error as DeliveryError {
             return StatusRoutes.json(error.isUnknownPlatform ? .notFound : .badRequest, ["error": error.description])

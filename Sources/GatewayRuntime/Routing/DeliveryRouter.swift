@@ -33,34 +33,17 @@ public struct DeliveryRouter: Sendable {
     public func submit(
         platform: String, target: String, text: String, ttlMillis: Int64? = nil, idempotencyKey: String? = nil
     ) async throws -> OutboxEntry {
-        let entry = try await Self.enqueue(
-            store: store, kinds: kinds, platform: platform, target: target, text: text,
-            expiresAt: ttlMillis.map { clock.nowMillis() + $0 }, idempotencyKey: idempotencyKey)
-        flusher.nudge()
-        return entry
-    }
-
-    /// Validates and enqueues; shared by the daemon and `gatewayd send` (which has no daemon in-process).
-    public static func enqueue(
-        store: Store, kinds: [PlatformKind], platform: String, target: String, text: String, expiresAt: Int64?,
-        idempotencyKey: String?
-    ) async throws -> OutboxEntry {
-        if let problem = validate(target: target, text: text) { throw DeliveryError.invalid(platform: platform, problem) }
-        try await checkTargets(store: store, kinds: kinds, [(platform, target)], numbered: false)
-        do {
-            return try await store.enqueue(
-                platform: platform, target: target, text: text, expiresAt: expiresAt, idempotencyKey: idempotencyKey)
-        } catch let error as StoreError where error.code == .unknownPlatform {
-            throw DeliveryError.unknownPlatform(platform)
-        } catch let error as StoreError where error.code == .illegalTransition {
-            throw DeliveryError.invalid(platform: platform, "platform \(platform) is disabled")
-        }
+        let message = NewOutboxMessage(
+            platform: platform, target: target, text: text, expiresAt: ttlMillis.map { clock.nowMillis() + $0 },
+            idempotencyKey: idempotencyKey)
+        return try await submit([message], itemized: false)[0]
     }
 
     /// Queues every message of `batch` in one transaction and returns their entries in order; nothing is queued
-    /// when any item is invalid (`DeliveryError` naming the item, from 1) or its platform is unknown or disabled.
-    public func submit(_ batch: [NewOutboxMessage]) async throws -> [OutboxEntry] {
-        let entries = try await Self.enqueue(store: store, kinds: kinds, batch: batch)
+    /// when any item is invalid (`DeliveryError` naming the item, from 1, when `itemized`) or its platform is unknown
+    /// or disabled. `itemized: false` is one message sent on its own: its errors name no item.
+    public func submit(_ batch: [NewOutboxMessage], itemized: Bool = true) async throws -> [OutboxEntry] {
+        let entries = try await Self.enqueue(store: store, kinds: kinds, batch: batch, itemized: itemized)
         flusher.nudge()
         return entries
     }
@@ -68,19 +51,33 @@ public struct DeliveryRouter: Sendable {
     /// The most messages one batch may hold.
     public static let maxBatchCount = 10_000
 
-    /// Validates every item, then enqueues them all in ONE transaction (all or nothing); shared by the daemon and
-    /// `gatewayd send --lines`.
-    public static func enqueue(store: Store, kinds: [PlatformKind], batch: [NewOutboxMessage]) async throws -> [OutboxEntry] {
+    /// Validates and enqueues one message; ``enqueue(store:kinds:batch:itemized:)`` with no item number.
+    public static func enqueue(
+        store: Store, kinds: [PlatformKind], platform: String, target: String, text: String, expiresAt: Int64?,
+        idempotencyKey: String?
+    ) async throws -> OutboxEntry {
+        let message = NewOutboxMessage(
+            platform: platform, target: target, text: text, expiresAt: expiresAt, idempotencyKey: idempotencyKey)
+        return try await enqueue(store: store, kinds: kinds, batch: [message], itemized: false)[0]
+    }
+
+    /// Validates every item, then enqueues them all in ONE transaction (all or nothing). The one way into the outbox:
+    /// the router's `submit`, `POST /v1/messages` and `gatewayd send` (which has no daemon in-process) all end here.
+    /// With `itemized`, an error names its item (from 1); without, the batch is one message sent on its own.
+    public static func enqueue(
+        store: Store, kinds: [PlatformKind], batch: [NewOutboxMessage], itemized: Bool = true
+    ) async throws -> [OutboxEntry] {
         if batch.isEmpty { throw DeliveryError.invalid(platform: "", "the batch is empty") }
         if batch.count > maxBatchCount {
             throw DeliveryError.invalid(platform: "", "the batch holds \(batch.count) messages; the limit is \(maxBatchCount)")
         }
+        func item(_ index: Int) -> String { itemized ? "message \(index + 1): " : "" }
         for (index, message) in batch.enumerated() {
             if let problem = validate(target: message.target, text: message.text) {
-                throw DeliveryError.invalid(platform: message.platform, "message \(index + 1): \(problem)")
+                throw DeliveryError.invalid(platform: message.platform, item(index) + problem)
             }
         }
-        try await checkTargets(store: store, kinds: kinds, batch.map { ($0.platform, $0.target) }, numbered: true)
+        try await checkTargets(store: store, kinds: kinds, batch.map { ($0.platform, $0.target) }, item: item)
         do {
             return try await store.enqueue(batch)
         } catch let error as StoreError where [StoreError.Code.unknownPlatform, .illegalTransition].contains(error.code) {
@@ -91,19 +88,19 @@ public struct DeliveryRouter: Sendable {
         }
     }
 
-    /// Refuses a target its platform can never accept (``PlatformKind/targetProblem``), naming the rule; with
-    /// `numbered`, the item (from 1). An unknown platform is left to the store, which refuses it.
+    /// Refuses a target its platform can never accept (``PlatformKind/targetProblem``), naming the rule after
+    /// `item(index)`. An unknown platform is left to the store, which refuses it.
     static func checkTargets(
-        store: Store, kinds: [PlatformKind], _ items: [(platform: String, target: String)], numbered: Bool
+        store: Store, kinds: [PlatformKind], _ items: [(platform: String, target: String)], item: (Int) -> String
     ) async throws {
         var found: [String: PlatformKind?] = [:]
-        for (index, item) in items.enumerated() {
-            if found[item.platform] == nil {
-                let type = try await store.platform(item.platform)?.type
-                found[item.platform] = kinds.first { $0.type.rawValue == type }
+        for (index, entry) in items.enumerated() {
+            if found[entry.platform] == nil {
+                let type = try await store.platform(entry.platform)?.type
+                found[entry.platform] = kinds.first { $0.type.rawValue == type }
             }
-            guard let kind = found[item.platform] ?? nil, let problem = kind.targetProblem(item.target) else { continue }
-            throw DeliveryError.invalid(platform: item.platform, numbered ? "message \(index + 1): \(problem)" : problem)
+            guard let kind = found[entry.platform] ?? nil, let problem = kind.targetProblem(entry.target) else { continue }
+            throw DeliveryError.invalid(platform: entry.platform, item(index) + problem)
         }
     }
 
