@@ -79,6 +79,8 @@ struct RunCommand: AsyncParsableCommand {
             config: gatewayConfig, store: store, parts: DaemonParts(http: httpConfig, shutdownSignals: []), logger: logger)
         do {
             try await daemon.run(stoppingOn: signals)
+        } catch let error as ListenError {
+            throw StoreOptions.fail(error.description, exitCode: error.isInUse ? Self.exitTempFail : Self.exitConfig)
         } catch let error as StoreError where error.code == .leaseHeld {
             throw StoreOptions.fail(error.description, exitCode: Self.exitTempFail)
         } catch let error as StoreError {

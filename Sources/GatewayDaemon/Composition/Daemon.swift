@@ -27,6 +27,8 @@ public struct Daemon: Sendable {
     public let alerter: AlertManager?
     /// The HTTP face's settings, when it serves.
     public let http: HTTPConfig?
+    /// Opened once the HTTP face listens; the runner starts no attempt before (nil without the face).
+    let facesUp: Readiness?
     /// What the HTTP face reads (also without the face: tests route requests to it in-process).
     public let source: StatusSource
     let parts: DaemonParts
@@ -48,16 +50,19 @@ public struct Daemon: Sendable {
         config: GatewayConfig, store: Store, parts: DaemonParts = DaemonParts(), logger: Logger
     ) -> Daemon {
         let alerter = config.alerts.map { AlertManager(config: $0, store: store, clock: parts.clock, logger: logger) }
+        let http = parts.serveHTTP ? (parts.http ?? config.http) : nil
+        let facesUp = http.map { _ in Readiness() }
         let runner = GatewayRunner(
             config: config, store: store, clock: parts.clock, identity: parts.identity, factory: parts.factory,
-            kinds: parts.kinds, sink: parts.sink, settings: parts.watcher, alerter: alerter, logger: logger)
+            kinds: parts.kinds, sink: parts.sink, settings: parts.watcher, alerter: alerter, facesUp: facesUp,
+            logger: logger)
         let source = StatusSource(
             store: store, metrics: runner.metrics, clock: parts.clock,
             stallAfterMillis: config.alerts?.stallAfterMillis ?? 30_000, readiness: runner.readiness,
             router: runner.router)
         return Daemon(
-            config: config, store: store, runner: runner, alerter: alerter,
-            http: parts.serveHTTP ? (parts.http ?? config.http) : nil, source: source, parts: parts, logger: logger)
+            config: config, store: store, runner: runner, alerter: alerter, http: http, facesUp: facesUp,
+            source: source, parts: parts, logger: logger)
     }
 
     /// The HTTP routes over this daemon (served by ``run()`` when `http` is set; tests call them in-process too).
@@ -78,7 +83,7 @@ public struct Daemon: Sendable {
             .init(service: DaemonLoop(name: "inbox", readiness: readiness) { await dispatcher.run() }),
         ]
         if let alerter { services.append(.init(service: alerter)) }
-        if let http {
+        if let http, let facesUp {
             let onListening = parts.onHTTPListening
             let logger = logger
             let app = Application(
@@ -88,6 +93,7 @@ public struct Daemon: Sendable {
                     let host = channel.localAddress?.ipAddress ?? http.host
                     let port = channel.localAddress?.port ?? http.port
                     logger.info("http face listening", metadata: ["http.host": "\(host)", "http.port": "\(port)"])
+                    facesUp.markReady()
                     await onListening(host, port)
                 },
                 logger: logger)
@@ -98,12 +104,23 @@ public struct Daemon: Sendable {
 
     /// Runs every part in one `ServiceGroup` until a shutdown signal, cancellation, or — under
     /// `when_all_failed: exit` — until nothing can connect (``GatewayRunner/outcome`` says which).
-    /// - Throws: `StoreError.leaseHeld` when another live daemon uses the database; store and HTTP errors.
+    /// - Throws: `StoreError.leaseHeld` when another live daemon uses the database; ``ListenError`` when the HTTP face
+    ///   cannot listen (before any attempt); store errors.
     ///
     /// - Parameter signals: signals trapped before the daemon was assembled (`gatewayd run` traps SIGTERM/SIGINT as
     ///   its first act): one that already arrived — while the configuration was loading or the database being
     ///   verified — shuts the daemon down gracefully as soon as it starts, before any attempt.
     public func run(stoppingOn signals: UnixSignalsSequence? = nil) async throws {
+        do {
+            try await runGroup(stoppingOn: signals)
+        } catch {
+            guard let http, facesUp?.isReady == false, let failure = ListenError.from(error, host: http.host, port: http.port)
+            else { throw error }
+            throw failure
+        }
+    }
+
+    private func runGroup(stoppingOn signals: UnixSignalsSequence?) async throws {
         let group = ServiceGroup(configuration: .init(
             services: services(), gracefulShutdownSignals: parts.shutdownSignals, logger: logger))
         // The group stops its services in reverse order, the runner last; but no new attempt may start once a

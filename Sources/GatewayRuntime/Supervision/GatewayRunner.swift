@@ -32,6 +32,8 @@ public final class GatewayRunner: Service, Sendable {
     package let flusher: OutboxFlusher
     package let dispatcher: InboxDispatcher
     private let result = OutcomeBox()
+    /// Opened when the daemon's faces are up (the HTTP face listens): no attempt starts before.
+    private let facesUp: Readiness?
 
     /// Built by ``Daemon/assemble(config:store:parts:logger:)`` only.
     package init(
@@ -44,8 +46,10 @@ public final class GatewayRunner: Service, Sendable {
         sink: (any InboundSink)? = nil,
         settings: WatcherSettings = WatcherSettings(),
         alerter: AlertManager? = nil,
+        facesUp: Readiness? = nil,
         logger: Logger
     ) {
+        self.facesUp = facesUp
         self.config = config
         self.store = store
         self.clock = clock
@@ -81,6 +85,19 @@ public final class GatewayRunner: Service, Sendable {
         // The outbox flusher and the inbox dispatcher (services of the daemon's group) wait for this.
         readiness.markReady()
         defer { readiness.markNotReady() }
+        if let facesUp {
+            // A face that cannot listen (its port in use) fails the daemon before any platform connects.
+            do {
+                try await cancelWhenGracefulShutdown { try await facesUp.waitUntilReady() }
+            } catch {
+                await watcher.shutdown()
+                try? await store.releaseDaemonLease(owner: identity.owner)
+                guard Task.isShuttingDownGracefully else { throw error }
+                logger.info("stopped before any attempt; lease released")
+                result.set(.stopped)
+                return
+            }
+        }
         let outcome: WatcherOutcome
         do {
             outcome = try await withGracefulShutdownHandler {

@@ -19,7 +19,7 @@ public final class Readiness: Sendable {
 
     public var isReady: Bool { state.withLock { $0.ready } }
 
-    func markReady() {
+    package func markReady() {
         let waiting = state.withLock { state in
             state.ready = true
             defer { state.waiters = [:] }

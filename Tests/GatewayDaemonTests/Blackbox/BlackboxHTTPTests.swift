@@ -107,4 +107,21 @@ struct BlackboxHTTPTests {
         #expect(flag.status == 78 && flag.stderr.contains("--http") && flag.stderr.contains("not a loopback address"), "\(flag.stderr)")
         #expect(!FileManager.default.fileExists(atPath: gw.dir.appending(path: "open.db").path), "no database created")
     }
+
+    @Test("an HTTP address already in use ends run at once with exit 75 naming host:port, before any platform is attempted")
+    func addressInUse() async throws {
+        let gw = try Gatewayd()
+        defer { gw.remove() }
+        let (fd, port) = try boundLoopbackSocket(listening: true)
+        defer { close(fd) }
+        let config = try gw.config("platforms:\n  up: { type: simulated, script: connect }\n")
+        let result = try await gw("run", "--config", config.path, "--db", gw.db, "--http", "127.0.0.1:\(port)")
+        #expect(result.status == 75, "\(result.stderr)")
+        #expect(result.stderr.contains("http: cannot listen on 127.0.0.1:\(port): the address is in use"), "\(result.stderr)")
+        let events = try await gw("events", "--db", gw.db, "--json")
+        #expect(events.status == 0 && !events.stdout.contains("attempt_started"), "no platform was attempted: \(events.stdout)")
+        let status = try await gw("status", "--db", gw.db, "--json")
+        #expect(status.stdout.contains(#""daemon" : null"#), "the lease is released: \(status.stdout)")
+        #expect(status.stdout.contains(#""attempts" : 0"#), "\(status.stdout)")
+    }
 }

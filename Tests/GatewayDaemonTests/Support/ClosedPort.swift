@@ -2,9 +2,15 @@ import Foundation
 
 /// A loopback port that refuses connections: bound to learn a free number, then closed again.
 func closedLoopbackPort() throws -> Int {
+    let (fd, port) = try boundLoopbackSocket(listening: false)
+    close(fd)
+    return port
+}
+
+/// A loopback socket bound to a free port (and listening, if asked): the caller closes `fd`.
+func boundLoopbackSocket(listening: Bool) throws -> (fd: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EMFILE) }
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -15,8 +21,11 @@ func closedLoopbackPort() throws -> Int {
             bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
         }
     }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard bound, !listening || listen(fd, 1) == 0 else {
+        close(fd)
+        throw POSIXError(.EADDRINUSE)
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }
 
 /// A host name that can never resolve, and whose lookup fails on this machine without a DNS query: a label longer
