@@ -62,6 +62,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
             let frame = try await Self.frame(store: store, now: clock.nowMillis(), remaining: end - clock.nowMillis())
             print(terminal ? "\u{1B}[H\u{1B}[2J" + frame : frame + "\n")
+            Terminal.flushOutput()
             try await Task.sleep(for: .seconds(terminal ? 1 : 5))
         }
         running.cancel()

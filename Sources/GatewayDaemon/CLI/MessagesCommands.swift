@@ -80,7 +80,10 @@ struct InboxCommand: AsyncParsableCommand {
                 }
                 last = entry.id
             }
-            if follow { try await Task.sleep(for: .seconds(1)) }
+            if follow {
+                Terminal.flushOutput()
+                try await Task.sleep(for: .seconds(1))
+            }
         } while follow && !Task.isCancelled
     }
 }

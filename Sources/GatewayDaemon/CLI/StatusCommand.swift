@@ -35,6 +35,7 @@ struct StatusCommand: AsyncParsableCommand {
             while !Task.isCancelled {
                 let screen = try await render()
                 print(terminal ? "\u{1B}[H\u{1B}[2J" + screen.text : screen.text + "\n")
+                Terminal.flushOutput()
                 try await Task.sleep(for: .milliseconds(Int(watch * 1000)))
             }
             return

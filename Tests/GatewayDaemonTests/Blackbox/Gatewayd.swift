@@ -68,6 +68,19 @@ struct Gatewayd {
             stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }
 
+    /// Starts a command that keeps running (`inbox --follow`, `status --watch`), its standard output in `output`.
+    func start(_ arguments: [String], output: URL) throws -> Process {
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = dir
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Starts `gatewayd run` on this directory's database, its log in a file.
     func daemon(_ config: URL, arguments: [String] = [], logLevel: String = "info") throws -> DaemonProcess {
         try DaemonProcess(

@@ -10,6 +10,13 @@ import Foundation
 
 /// What the standard output is attached to.
 enum Terminal {
+    /// Writes out what was printed so far. Into a pipe or a file standard output is block-buffered, so a command
+    /// that keeps printing (`inbox --follow`, `status --watch`, `demo`) flushes after each update: otherwise
+    /// `gatewayd inbox --follow | jq` shows nothing until 4 KiB have accumulated.
+    static func flushOutput() {
+        fflush(nil)  // every stream: `stdout` is a C global that strict concurrency will not let Swift name
+    }
+
     /// The width to fit tables to: `$COLUMNS` when set, else the terminal's width when standard output is one, else
     /// nil (a pipe or a file gets whole lines, for `grep` and friends).
     static func outputWidth() -> Int? {
