@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // libsqlite3 from the system (apt: libsqlite3-dev); see Sources/CSQLite/module.modulemap.
@@ -38,10 +39,14 @@ let package = Package(
             dependencies: ["MigrationEmbedder"]
         ),
         // The shared vocabulary: the adapter protocol and its context, AdapterError and the error classes, clocks,
-        // Secret/Redactor, platform configuration and backoff policy, platform-kind descriptors. No I/O.
+        // Secret/Redactor, platform configuration and backoff policy, platform-kind descriptors, the digests and
+        // webhook signatures (swift-crypto). No I/O.
         .target(
             name: "GatewayCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // What every networked adapter shares: the HTTP client that does not retry connection establishment, and
         // the one classification of connection failures (refused, DNS, TLS, timeout, with host:port).
@@ -175,6 +180,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ],

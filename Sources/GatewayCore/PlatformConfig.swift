@@ -57,6 +57,6 @@ public struct PlatformConfig: Sendable, Equatable {
             field(key)
             field(secret.revealed)
         }
-        return String(SHA256.hexDigest(of: encoding).prefix(16))
+        return String(Hashing.sha256Hex(encoding).prefix(16))
     }
 }

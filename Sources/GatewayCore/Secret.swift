@@ -1,3 +1,5 @@
+import Crypto
+
 /// A credential from the configuration (a bot token, a password).
 ///
 /// Printing, interpolating, `dump`-ing or debug-printing a secret shows `<redacted>`; the value is only reachable
@@ -24,4 +26,10 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
 
     /// No children, so `dump(secret)` and the default description of a type holding one stay redacted.
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+
+    /// Whether `candidate` is this secret, in constant time: both are hashed (SHA-256) and the digests compared with
+    /// swift-crypto's constant-time equality, so neither the response time nor the length reveals a partial guess.
+    public func matches(_ candidate: some StringProtocol) -> Bool {
+        SHA256.hash(data: Array(candidate.utf8)) == SHA256.hash(data: Array(value.utf8))
+    }
 }

@@ -109,7 +109,7 @@ package struct IRCSession: Sendable {
         if let msgid = message.tags["msgid"], !msgid.isEmpty { return msgid }
         if let time = message.tags["time"] {
             let key = [time, message.prefix ?? "", message.param(0) ?? "", text].map { "\($0.utf8.count):\($0)" }.joined()
-            return "irc-t-" + SHA256.hexDigest(of: Array(key.utf8)).prefix(24)
+            return "irc-t-" + Hashing.sha256Hex(Array(key.utf8)).prefix(24)
         }
         return "irc-\(connectionID)-\(sequence)"
     }

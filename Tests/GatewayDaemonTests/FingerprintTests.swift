@@ -4,47 +4,54 @@ import Testing
 @testable import GatewayDaemon
 @testable import GatewayRuntime
 
-@Suite("SHA-256")
-struct SHA256Tests {
-    @Test("FIPS 180-2 vectors: empty, abc, the 448-bit message")
-    func fipsVectors() {
-        #expect(SHA256.hexDigest(of: Array("".utf8))
-            == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hexDigest(of: Array("abc".utf8))
-            == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hexDigest(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+@Suite("SHA-256 and webhook signatures")
+struct SignatureTests {
+    @Test("SHA-256 hex: the FIPS 180-2 vectors")
+    func digests() {
+        #expect(Hashing.sha256Hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Hashing.sha256Hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
-    @Test("FIPS 180-2 vector: one million 'a'")
-    func millionA() {
-        #expect(SHA256.hexDigest(of: repeatElement(UInt8(ascii: "a"), count: 1_000_000))
-            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    static let body = Array(#"{"text":"hi"}"#.utf8)
+    static let secret = Secret("whsec-test")
+
+    /// Pinned against Python's hmac (contrib/verify_webhook.py computes the same): HMAC-SHA256 over
+    /// "v0:" + timestamp + ":" + body.
+    @Test("the signature is HMAC-SHA256 over v0:timestamp:body, as v0=hex")
+    func pinned() {
+        #expect(WebhookSignature.signature(body: Self.body, timestamp: 1_796_306_156, secret: Self.secret)
+            == "v0=3009fe103e91628f12a53bc8a0871d83102e4ccf17cfe6afd869c4a167e1a3f8")
     }
 
-    /// Lengths around the padding boundary (55 bytes fits the length in the last block, 56 does not), checked
-    /// against another implementation (Python's hashlib).
-    @Test("padding boundaries", arguments: [
-        (55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"),
-        (56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"),
-        (63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"),
-        (64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"),
-        (65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0"),
-        (119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"),
-    ])
-    func paddingBoundaries(length: Int, expected: String) {
-        #expect(SHA256.hexDigest(of: repeatElement(UInt8(ascii: "a"), count: length)) == expected)
+    @Test("verify accepts the genuine request and rejects a tampered body, another secret, a stale or future time, junk")
+    func verification() {
+        let ts: Int64 = 1_796_306_156
+        let signature = WebhookSignature.signature(body: Self.body, timestamp: ts, secret: Self.secret)
+        func check(
+            _ body: [UInt8] = Self.body, _ timestamp: String? = "1796306156", sig: String? = nil,
+            secret: Secret = Self.secret, now: Int64 = ts + 10
+        ) -> WebhookSignature.Failure? {
+            WebhookSignature.failure(body: body, timestamp: timestamp, signature: sig ?? signature, secret: secret, now: now)
+        }
+        #expect(check() == nil)
+        #expect(check(now: ts + 300) == nil, "five minutes is still fresh")
+        #expect(check(Array(#"{"text":"hI"}"#.utf8)) == .mismatch)
+        #expect(check(secret: Secret("another")) == .mismatch)
+        #expect(check(Self.body, "1796306157") == .mismatch, "the timestamp is signed too")
+        #expect(check(now: ts + 301) == .stale)
+        #expect(check(now: ts - 301) == .stale)
+        #expect(check(Self.body, nil) == .malformed)
+        #expect(check(Self.body, "soon") == .malformed)
+        #expect(check(sig: "v1=" + signature.dropFirst(3)) == .malformed)
+        #expect(check(sig: "v0=zz") == .malformed)
+        #expect(check(sig: String(signature.dropLast(2))) == .malformed)
     }
 
-    @Test("feeding the message in pieces gives the one-shot digest")
-    func incremental() {
-        let message = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8) + Array(repeating: 7, count: 100)
-        var hasher = SHA256()
-        hasher.update(message[0..<3])
-        hasher.update(message[3..<70])
-        hasher.update(message[70...])
-        #expect(hasher.finalize() == SHA256.hash(message))
-        #expect(SHA256.hash(message).count == 32)
+    @Test("Secret.matches: the same text only")
+    func secretMatches() {
+        let token = Secret("s3cret-token")
+        #expect(token.matches("s3cret-token"))
+        #expect(!token.matches("s3cret-tokeN") && !token.matches("s3cret-token ") && !token.matches(""))
     }
 }
 

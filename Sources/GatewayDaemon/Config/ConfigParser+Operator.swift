@@ -23,9 +23,7 @@ extension ConfigParser {
             case "allow_unauthenticated":
                 config.allowUnauthenticated = try bool(field.value, at: path)
             case "token":
-                let token = try substituted(field.value, at: path, secret: true).value
-                guard !token.isEmpty else { throw .invalidValue(location(field.value, path), "must not be empty") }
-                config.token = Secret(token)
+                config.token = try secret(field.value, at: path)
             default:
                 throw .unknownKey(
                     location(field.keyNode, path), context: "in http", known: ["listen", "token", "allow_unauthenticated"])
@@ -43,12 +41,13 @@ extension ConfigParser {
             let path = join("alerts", field.key)
             switch field.key {
             case "webhook": config.webhook = try webhookURL(field.value, at: path)
+            case "secret": config.secret = try secret(field.value, at: path)
             case "command": config.command = try optionalString(field.value, at: path)
             case "down_after": config.downAfterMillis = try positiveDuration(field.value, at: path)
             case "stall_after": config.stallAfterMillis = try positiveDuration(field.value, at: path)
             default:
                 throw .unknownKey(location(field.keyNode, path), context: "in alerts",
-                                  known: ["webhook", "command", "down_after", "stall_after"])
+                                  known: ["webhook", "secret", "command", "down_after", "stall_after"])
             }
         }
         if config.webhook == nil && config.command == nil {
@@ -83,12 +82,20 @@ extension ConfigParser {
             let path = join("inbox", field.key)
             switch field.key {
             case "webhook": config.webhook = try webhookURL(field.value, at: path)
+            case "secret": config.secret = try secret(field.value, at: path)
             case "retention": config.retentionMillis = try positiveDuration(field.value, at: path)
             default:
-                throw .unknownKey(location(field.keyNode, path), context: "in inbox", known: ["webhook", "retention"])
+                throw .unknownKey(location(field.keyNode, path), context: "in inbox", known: ["webhook", "secret", "retention"])
             }
         }
         return config
+    }
+
+    /// A non-empty secret, `${VAR}` substituted; never shown in an error.
+    private func secret(_ node: Node, at path: String) throws(ConfigError) -> Secret {
+        let text = try substituted(node, at: path, secret: true).value
+        guard !text.isEmpty else { throw .invalidValue(location(node, path), "must not be empty") }
+        return Secret(text)
     }
 
     /// An http(s) URL, `${VAR}` substituted (webhook URLs often carry a secret: keep it in the environment).

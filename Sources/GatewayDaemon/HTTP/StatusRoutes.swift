@@ -10,7 +10,7 @@ public enum StatusRoutes {
     /// The router; with `token`, every route needs `Authorization: Bearer <token>` (or `?token=` for the page).
     public static func router(source: StatusSource, token: Secret?) -> Router<BasicRequestContext> {
         let router = Router()
-        if let token { router.add(middleware: BearerTokenMiddleware(token: token.revealed)) }
+        if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
 
         router.get("/healthz") { _, _ -> Response in
             let now = source.clock.nowMillis()
@@ -118,24 +118,15 @@ struct QueuesJSON: Encodable {
 
 /// Requires `Authorization: Bearer <token>`, or `?token=<token>` (so the page can be opened in a browser).
 struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: String
+    let token: Secret
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let header = request.headers[.authorization] ?? ""
+        let bearer = header.hasPrefix("Bearer ") ? header.dropFirst(7) : ""
         let query = request.uri.queryParameters.get("token") ?? ""
-        guard constantTimeEquals(header, "Bearer " + token) || constantTimeEquals(query, token) else {
+        guard token.matches(bearer) || token.matches(query) else {
             return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
         }
         return try await next(request, context)
     }
-}
-
-/// Compares without an early exit, so response timing does not reveal how much of a guess was right.
-func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    var difference = UInt8(x.count == y.count ? 0 : 1)
-    for index in 0..<max(x.count, y.count) {
-        difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
-    }
-    return difference == 0
 }

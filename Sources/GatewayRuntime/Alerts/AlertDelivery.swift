@@ -11,31 +11,20 @@ public protocol AlertDelivering: Sendable {
     func deliver(_ alert: Alert) async throws
 }
 
-/// POSTs the alert as JSON; any 2xx accepts it.
+/// POSTs the alert as JSON (signed with `alerts.secret` when set); any 2xx accepts it.
 struct WebhookDelivery: AlertDelivering {
-    let url: String
-    let timeout: TimeAmount
+    let post: WebhookPost
+
+    init(url: String, secret: Secret?, clock: any GatewayClock, timeout: TimeAmount) {
+        post = WebhookPost(
+            url: url, secret: secret, clock: clock, timeout: timeout, label: "webhook \(URL(string: url)?.host ?? "?")")
+    }
 
     /// Only the host: webhook URLs often carry a secret in their path.
-    var name: String { "webhook \(URL(string: url)?.host ?? "?")" }
+    var name: String { post.label }
 
     func deliver(_ alert: Alert) async throws {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "gatewayd/\(GatewayVersion.current)")
-        request.body = .bytes(ByteBuffer(bytes: alert.json()))
-        let response: HTTPClientResponse
-        do {
-            response = try await PlatformHTTP.client.execute(request, timeout: timeout)
-        } catch {
-            // Never the error's own text: it may contain the URL (and a secret in it).
-            let (host, port) = TransportFailure.endpoint(of: url)
-            throw AlertDeliveryError("\(name): \(TransportFailure(error, host: host, port: port).summary)")
-        }
-        guard (200..<300).contains(response.status.code) else {
-            throw AlertDeliveryError("\(name): HTTP \(response.status.code)")
-        }
+        try await post.send(alert.json())
     }
 }
 

@@ -33,13 +33,15 @@ public actor AlertManager: Service {
         self.store = store
         self.clock = clock
         self.logger = logger
-        self.destinations = destinations ?? Self.destinations(for: config)
+        self.destinations = destinations ?? Self.destinations(for: config, clock: clock)
         self.maxDeliveryAttempts = maxDeliveryAttempts
     }
 
-    static func destinations(for config: AlertsConfig) -> [any AlertDelivering] {
+    static func destinations(for config: AlertsConfig, clock: any GatewayClock) -> [any AlertDelivering] {
         var result: [any AlertDelivering] = []
-        if let webhook = config.webhook { result.append(WebhookDelivery(url: webhook, timeout: .seconds(10))) }
+        if let webhook = config.webhook {
+            result.append(WebhookDelivery(url: webhook, secret: config.secret, clock: clock, timeout: .seconds(10)))
+        }
         if let command = config.command { result.append(CommandDelivery(command: command)) }
         return result
     }

@@ -62,6 +62,7 @@ public enum WhenAllFailed: String, Sendable, Equatable, CaseIterable {
 extension GatewayConfig {
     /// Every secret in the configuration, for redactors.
     public var secrets: [String] {
-        platforms.flatMap { $0.secrets.values.map(\.revealed) } + [http?.token?.revealed].compactMap { $0 }
+        platforms.flatMap { $0.secrets.values.map(\.revealed) }
+            + [http?.token, inbox.secret, alerts?.secret].compactMap { $0?.revealed }
     }
 }

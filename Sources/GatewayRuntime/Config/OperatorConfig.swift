@@ -49,6 +49,8 @@ public struct HTTPConfig: Sendable, Equatable {
 public struct AlertsConfig: Sendable, Equatable {
     /// POSTed a JSON body per alert.
     public var webhook: String?
+    /// Signs each webhook request (``WebhookSignature``) so the receiver can tell it is from this daemon.
+    public var secret: Secret?
     /// Run with the alert in its environment (`GATEWAYD_ALERT_*`) and as JSON on standard input.
     public var command: String?
     /// A platform down (not connected) longer than this raises an alert.
@@ -56,8 +58,12 @@ public struct AlertsConfig: Sendable, Equatable {
     /// A watcher heartbeat older than this raises an alert.
     public var stallAfterMillis: Int64
 
-    public init(webhook: String? = nil, command: String? = nil, downAfterMillis: Int64 = 300_000, stallAfterMillis: Int64 = 60_000) {
+    public init(
+        webhook: String? = nil, secret: Secret? = nil, command: String? = nil, downAfterMillis: Int64 = 300_000,
+        stallAfterMillis: Int64 = 60_000
+    ) {
         self.webhook = webhook
+        self.secret = secret
         self.command = command
         self.downAfterMillis = downAfterMillis
         self.stallAfterMillis = stallAfterMillis
@@ -84,11 +90,14 @@ public struct InboxConfig: Sendable, Equatable {
     /// POSTed every received message (JSON, `Idempotency-Key`) until it answers 2xx. Without it, messages wait for
     /// `gatewayd inbox`.
     public var webhook: String?
+    /// Signs each webhook request (``WebhookSignature``) so the consumer can tell it is from this daemon.
+    public var secret: Secret?
     /// How long messages are kept: delivered ones, and — without a webhook — all of them.
     public var retentionMillis: Int64
 
-    public init(webhook: String? = nil, retentionMillis: Int64 = 7 * 86_400_000) {
+    public init(webhook: String? = nil, secret: Secret? = nil, retentionMillis: Int64 = 7 * 86_400_000) {
         self.webhook = webhook
+        self.secret = secret
         self.retentionMillis = retentionMillis
     }
 }

@@ -7,7 +7,7 @@ import Logging
 import NIOCore
 
 /// Hands the inbox to the consumer's webhook in arrival order — POST JSON with an `Idempotency-Key` header
-/// (`<platform>:<message id>`), acknowledged by any 2xx — retrying the head of the queue with backoff until it is
+/// (`<platform>:<message id>`), signed with `inbox.secret` when set (``WebhookSignature``), acknowledged by any 2xx — retrying the head of the queue with backoff until it is
 /// acknowledged: at-least-once, never lost. Also applies the retention.
 public actor InboxDispatcher {
     let store: Store
@@ -26,7 +26,10 @@ public actor InboxDispatcher {
         self.config = config
         self.clock = clock
         self.logger = logger
-        self.post = post ?? Self.httpPost
+        self.post = post ?? { [secret = config.secret] url, body, key in
+            try await WebhookPost(url: url, secret: secret, clock: clock, timeout: .seconds(10), label: "consumer webhook")
+                .send(body, headers: [("Idempotency-Key", key)])
+        }
     }
 
     /// New messages are stored: deliver them, and keep the retention timer armed.
@@ -98,23 +101,5 @@ public actor InboxDispatcher {
         return (try? encoder.encode(Body(
             id: entry.id, platform: entry.platform, message_id: entry.messageID, chat: entry.chat, sender: entry.sender,
             text: entry.text, sent_at: entry.sentAt, received_at: entry.receivedAt))) ?? Data()
-    }
-
-    static let httpPost: @Sendable (String, Data, String) async throws -> Void = { url, body, key in
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Idempotency-Key", value: key)
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response: HTTPClientResponse
-        do {
-            response = try await PlatformHTTP.client.execute(request, timeout: .seconds(10))
-        } catch {
-            let (host, port) = TransportFailure.endpoint(of: url)
-            throw AlertDeliveryError("consumer webhook: \(TransportFailure(error, host: host, port: port).summary)")
-        }
-        guard (200..<300).contains(response.status.code) else {
-            throw AlertDeliveryError("consumer webhook answered HTTP \(response.status.code)")
-        }
     }
 }

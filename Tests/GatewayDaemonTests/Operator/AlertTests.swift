@@ -161,9 +161,9 @@ struct AlertTests {
             while port.withLock({ $0 }) == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             let bound = try #require(port.withLock { $0 })
             let alert = Alert(kind: .down, status: .firing, platform: "tg", state: "backing_off", since: 1, at: 2, detail: "not connected for 5m")
-            try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/hook", timeout: .seconds(5)).deliver(alert)
+            try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/hook", secret: nil, clock: SystemGatewayClock(), timeout: .seconds(5)).deliver(alert)
             await #expect(throws: AlertDeliveryError.self) {
-                try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/missing", timeout: .seconds(5)).deliver(alert)
+                try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/missing", secret: nil, clock: SystemGatewayClock(), timeout: .seconds(5)).deliver(alert)
             }
             group.cancelAll()
         }
