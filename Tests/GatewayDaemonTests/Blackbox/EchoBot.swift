@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 import Hummingbird
 import NIOCore
 import Synchronization
@@ -7,6 +8,9 @@ import Testing
 /// A bot written from the README alone: gatewayd POSTs each received message to its webhook; it answers through
 /// `POST /v1/messages` with `echo: <text>` to the same chat, keyed by the message (`idempotency_key`), so a webhook
 /// redelivered after a crash queues no second reply.
+///
+/// With a `secret`, it checks every request's signature (README, "Signed webhooks") and answers 401 to one that
+/// does not verify: a forged, tampered or replayed request is never echoed.
 ///
 /// Replies go out in arrival order from one loop. `hold()` keeps them (messages are still acknowledged), `release()`
 /// lets them go; a reply the daemon does not accept (it is down, or restarting on a new port) is retried until it is.
@@ -19,8 +23,17 @@ final class EchoBot: Sendable {
         let idempotencyKey: String?
     }
 
+    /// One request as it arrived, for checking its signature elsewhere (contrib/verify_webhook.py).
+    struct Raw: Sendable {
+        let body: [UInt8]
+        let timestamp: String?
+        let signature: String?
+    }
+
     private struct State {
         var received: [Received] = []
+        var raw: [Raw] = []
+        var rejected: [WebhookSignature.Failure] = []
         var replies: [Received] = []
         var held = false
         var daemonBase: String?
@@ -29,6 +42,13 @@ final class EchoBot: Sendable {
     }
 
     private let state = Mutex(State())
+    let secret: Secret?
+
+    init(secret: Secret? = nil) { self.secret = secret }
+
+    /// Every request as it arrived; the signature failures of those refused (401).
+    var raw: [Raw] { state.withLock { $0.raw } }
+    var rejected: [WebhookSignature.Failure] { state.withLock { $0.rejected } }
     private let run = Mutex<LocalServerRun?>(nil)
     private let loop = Mutex<Task<Void, Never>?>(nil)
 
@@ -46,6 +66,16 @@ final class EchoBot: Sendable {
         let router = Router()
         router.post("/inbound") { [self] request, _ -> HTTPResponse.Status in
             let body = try await request.body.collect(upTo: 1 << 20)
+            let raw = Raw(
+                body: Array(buffer: body), timestamp: request.headers[.init(WebhookSignature.timestampHeader)!],
+                signature: request.headers[.init(WebhookSignature.signatureHeader)!])
+            state.withLock { $0.raw.append(raw) }
+            if let secret, let failure = WebhookSignature.failure(
+                body: raw.body, timestamp: raw.timestamp, signature: raw.signature, secret: secret,
+                now: Int64(Date().timeIntervalSince1970)) {
+                state.withLock { $0.rejected.append(failure) }
+                return .unauthorized
+            }
             guard let json = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
                   let platform = json["platform"] as? String, let id = json["message_id"] as? String,
                   let chat = json["chat"] as? String, let text = json["text"] as? String else { return .badRequest }

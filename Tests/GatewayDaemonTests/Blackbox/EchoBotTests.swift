@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 import GatewayStore
 import Testing
 
@@ -11,7 +12,7 @@ struct EchoBotTests {
         """
         reconnect: { base: 500ms, factor: 1, cap: 500ms, jitter: 0, connect_timeout: 5s }
         when_all_failed: stay
-        inbox: { webhook: "\(webhook)" }
+        inbox: { webhook: "\(webhook)", secret: ${ECHO_SECRET} }
         platforms:
           tg: { type: telegram, token: ${TG_TOKEN}, api_base: "\(telegram.apiBase)", poll_timeout: 1s, request_timeout: 2s }
         """
@@ -22,9 +23,10 @@ struct EchoBotTests {
         let gw = try Gatewayd()
         defer { gw.remove() }
         let telegram = try await TelegramTestServer.start(token: telegramTestToken)
-        let bot = EchoBot()
+        let bot = EchoBot(secret: Secret(Self.secret))
         try await bot.start()
         setenv("TG_TOKEN", telegramTestToken, 1)
+        setenv("ECHO_SECRET", Self.secret, 1)
         let config = try gw.config(Self.yaml(telegram: telegram, webhook: bot.webhook))
         var daemon = try gw.daemon(config, arguments: ["--http", "127.0.0.1:0"])
         bot.daemon(at: "http://127.0.0.1:\(try await daemon.httpPort())")
@@ -69,10 +71,48 @@ struct EchoBotTests {
         #expect(Set(bot.received.map(\.messageID)).count == 11, "the bot saw every message")
         #expect(bot.received.allSatisfy { $0.idempotencyKey == "tg:\($0.messageID)" }, "Idempotency-Key: <platform>:<message id>")
 
+        #expect(bot.rejected.isEmpty, "every webhook request verified: \(bot.rejected)")
+        #expect(bot.raw.allSatisfy { $0.signature?.hasPrefix("v0=") == true })
+
+        // The README's verification snippet (contrib/verify_webhook.py) agrees; the bot refuses forgeries.
+        let genuine = try #require(bot.raw.first)
+        #expect(try await Self.pythonVerify(genuine) == 0)
+        #expect(try await Self.pythonVerify(EchoBot.Raw(body: genuine.body + [0x20], timestamp: genuine.timestamp, signature: genuine.signature)) == 1)
+        let replayed = try await http(.POST, bot.webhook, body: String(decoding: genuine.body, as: UTF8.self), headers: [
+            WebhookSignature.timestampHeader: "\(Int64(Date().timeIntervalSince1970) - 600)",
+            WebhookSignature.signatureHeader: WebhookSignature.signature(
+                body: genuine.body, timestamp: Int64(Date().timeIntervalSince1970) - 600, secret: Secret(Self.secret)),
+        ])
+        let tampered = try await http(.POST, bot.webhook, body: String(decoding: genuine.body, as: UTF8.self).replacingOccurrences(of: "m1", with: "m2"),
+                                      headers: [WebhookSignature.timestampHeader: genuine.timestamp ?? "", WebhookSignature.signatureHeader: genuine.signature ?? ""])
+        #expect(replayed.status == 401 && tampered.status == 401)
+        #expect(bot.rejected == [.stale, .mismatch])
+        #expect(!daemon.log.contains(Self.secret), "the secret is never logged")
+
         daemon.kill(SIGTERM)
         let result = await daemon.finished()
         #expect(result.status == 0, "\(result.stderr.suffix(2_000))")
         await bot.stop()
         await telegram.stop()
+    }
+
+    static let secret = "echo-webhook-secret-\(UUID().uuidString)"
+
+    /// Runs contrib/verify_webhook.py on one request; its exit status (0 genuine, 1 rejected).
+    static func pythonVerify(_ raw: EchoBot.Raw) async throws -> Int32 {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../../../contrib/verify_webhook.py").standardized
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, secret, raw.timestamp ?? "", raw.signature ?? ""]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        let exited = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in exited.continuation.finish() }
+        try process.run()
+        input.fileHandleForWriting.write(Data(raw.body))
+        try input.fileHandleForWriting.close()
+        for await _ in exited.stream {}
+        return process.terminationStatus
     }
 }

@@ -143,12 +143,19 @@ struct AlertTests {
         #expect(destination.alerts.map(\.status) == [.firing, .recovered])
     }
 
-    @Test("the webhook destination POSTs the alert as JSON to a real local receiver")
+    @Test("the webhook destination POSTs the alert as JSON to a real local receiver, signed with alerts.secret")
     func webhook() async throws {
         let received = Mutex<[Data]>([])
+        let secret = Secret("alert-signing-secret")
+        let clock = ManualClock()
         let router = Router()
         router.post("/hook") { request, _ -> HTTPResponse.Status in
             let body = try await request.body.collect(upTo: 65_536)
+            let failure = WebhookSignature.failure(
+                body: Array(buffer: body), timestamp: request.headers[.init(WebhookSignature.timestampHeader)!],
+                signature: request.headers[.init(WebhookSignature.signatureHeader)!], secret: secret,
+                now: clock.nowMillis() / 1_000)
+            guard failure == nil else { return .unauthorized }
             received.withLock { $0.append(Data(buffer: body)) }
             return .noContent
         }
@@ -161,12 +168,16 @@ struct AlertTests {
             while port.withLock({ $0 }) == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             let bound = try #require(port.withLock { $0 })
             let alert = Alert(kind: .down, status: .firing, platform: "tg", state: "backing_off", since: 1, at: 2, detail: "not connected for 5m")
-            try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/hook", secret: nil, clock: SystemGatewayClock(), timeout: .seconds(5)).deliver(alert)
+            try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/hook", secret: secret, clock: clock, timeout: .seconds(5)).deliver(alert)
+            await #expect(throws: AlertDeliveryError.self, "unsigned: refused by the receiver") {
+                try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/hook", secret: nil, clock: clock, timeout: .seconds(5)).deliver(alert)
+            }
             await #expect(throws: AlertDeliveryError.self) {
                 try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/missing", secret: nil, clock: SystemGatewayClock(), timeout: .seconds(5)).deliver(alert)
             }
             group.cancelAll()
         }
+        #expect(received.withLock { $0.count } == 1)
         let body = try #require(received.withLock { $0.first })
         let decoded = try JSONDecoder().decode(Alert.self, from: body)
         #expect(decoded.kind == .down && decoded.platform == "tg" && decoded.detail == "not connected for 5m")

@@ -81,22 +81,27 @@ struct OperatorConfigTests {
     func sections() throws {
         let config = try GatewayConfig.parse(yaml: """
             http: { listen: "127.0.0.1:9100", token: ${HTTP_TOKEN} }
-            alerts: { webhook: "https://hooks.example/x", down_after: 2m, stall_after: 30s }
-            inbox: { webhook: "http://127.0.0.1:9000/in", retention: 3d }
+            alerts: { webhook: "https://hooks.example/x", secret: ${ALERT_SECRET}, down_after: 2m, stall_after: 30s }
+            inbox: { webhook: "http://127.0.0.1:9000/in", secret: ${INBOX_SECRET}, retention: 3d }
             log: { format: json, level: debug }
             platforms: { p: { type: simulated, script: connect } }
-            """, source: "g.yaml", environment: ["HTTP_TOKEN": "tok-123456"])
+            """, source: "g.yaml", environment: ["HTTP_TOKEN": "tok-123456", "ALERT_SECRET": "al-secret", "INBOX_SECRET": "in-secret"])
         #expect(config.http?.port == 9100 && config.http?.token?.revealed == "tok-123456")
         #expect(config.alerts?.downAfterMillis == 120_000 && config.alerts?.stallAfterMillis == 30_000)
         #expect(config.inbox.webhook == "http://127.0.0.1:9000/in" && config.inbox.retentionMillis == 3 * 86_400_000)
         #expect(config.log == LogConfig(format: .json, level: "debug"))
         #expect(config.secrets.contains("tok-123456"), "the HTTP token is redacted like the platforms' secrets")
+        #expect(config.alerts?.secret?.revealed == "al-secret" && config.inbox.secret?.revealed == "in-secret")
+        #expect(config.secrets.contains("al-secret") && config.secrets.contains("in-secret"), "the signing secrets too")
         for (yaml, expected) in [
             ("http: { listen: nowhere }", "g.yaml:1: http.listen: must be host:port"),
             ("alerts: { down_after: 5m }", "alerts.webhook"),
             ("alerts: { webhook: ftp://x }", "g.yaml:1: alerts.webhook: must be an http:// or https:// URL"),
             ("inbox: { webhook: \"http://x\", retention: 0s }", "g.yaml:1: inbox.retention: must be greater than 0"),
             ("log: { format: xml }", "g.yaml:1: log.format: must be logfmt or json"),
+            ("inbox: { webhook: \"http://x\", secret: \"\" }", "g.yaml:1: inbox.secret: must not be empty"),
+            ("inbox: { webhook: \"http://x\", secret: ${UNSET_SECRET} }", "g.yaml:1: inbox.secret: environment variable UNSET_SECRET is not set"),
+            ("inbox: { signing: x }", "known keys: retention, secret, webhook"),
         ] {
             do {
                 _ = try GatewayConfig.parse(yaml: yaml + "\nplatforms: { p: { type: simulated, script: connect } }", source: "g.yaml", environment: [:])
