@@ -101,15 +101,19 @@ struct OutboxBatchTests {
         let app = Application(router: g.daemon.routes())
         try await app.test(.router) { client in
             let bad: [(String, HTTPResponse.Status, String)] = [
-                (##"[{"platform":"p","target":"#c","text":"ok"},{"platform":"p","target":"#c"}]"##, .badRequest, "expected a JSON array"),
+                (##"[{"platform":"p","target":"#c","text":"ok"},{"platform":"p","target":"#c"}]"##, .badRequest, "message 2: missing field 'text'"),
+                (##"[{"platform":"p","target":"#c","text":"ok"},{"platform":"p","target":"#c","text":"x","ttl":5}]"##, .badRequest, "message 2: unknown field 'ttl'"),
+                (##"[{"platform":"p","target":["#c"],"text":"ok"}]"##, .badRequest, "message 1: field 'target' must be a string"),
                 (##"[{"platform":"p","target":"#c","text":"ok"},{"platform":"p","target":"#c","text":""}]"##, .badRequest, "message 2: the text is empty"),
                 (##"[{"platform":"p","target":"#c","text":"ok"},{"platform":"nope","target":"#c","text":"x"}]"##, .notFound, "unknown platform 'nope'"),
                 (##"[{"platform":"p","target":"#c","text":"ok","ttl_s":0}]"##, .badRequest, "message 1: ttl_s must be"),
                 ("[]", .badRequest, "the batch is empty"),
                 ("[1, 2]", .badRequest, "expected a JSON array"),
+                ("[" + Array(repeating: ##"{"platform":"p","target":"#c","text":"x"}"##, count: DeliveryRouter.maxBatchCount + 1)
+                    .joined(separator: ",") + "]", .contentTooLarge, "the batch holds 10001 messages; the limit is 10000"),
             ]
             for (body, status, reason) in bad {
-                try await client.execute(uri: "/v1/messages", method: .post, body: ByteBuffer(string: body)) { response in
+                try await client.execute(uri: "/v1/messages", method: .post, headers: jsonHeaders(), body: ByteBuffer(string: body)) { response in
                     #expect(response.status == status, "\(body)")
                     #expect(String(buffer: response.body).contains(reason), "\(body): \(String(buffer: response.body))")
                 }
@@ -120,7 +124,7 @@ struct OutboxBatchTests {
             var ids: [String] = []
             for _ in 0..<2 {  // sent twice with the same header: the second changes nothing
                 try await client.execute(
-                    uri: "/v1/messages", method: .post, headers: [.init("Idempotency-Key")!: "req-9"], body: ByteBuffer(string: body)
+                    uri: "/v1/messages", method: .post, headers: jsonHeaders(idempotencyKey: "req-9"), body: ByteBuffer(string: body)
                 ) { response in
                     #expect(response.status == .accepted)
                     let reply = try JSONDecoder().decode(Reply.self, from: Data(buffer: response.body))
