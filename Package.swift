@@ -130,7 +130,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // The HTTP API's OpenAPI document, compiled into the binary (served at /openapi.json; no bundle to lose).
+            resources: [.embedInCode("HTTP/openapi.json")]
         ),
         .executableTarget(name: "gatewayd", dependencies: ["GatewayDaemon"]),
         // Benchmarks, side by side with a model of the seed's reconnect algorithm (BENCHMARKS.md, scripts/bench).

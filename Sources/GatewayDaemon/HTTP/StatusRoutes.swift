@@ -5,7 +5,8 @@ import Foundation
 import GatewayStore
 import Hummingbird
 
-/// The loopback HTTP face: `/healthz`, `/readyz`, `/v1/status`, `/metrics` and the status page `/`.
+/// The loopback HTTP face: `/healthz`, `/readyz`, `/v1/status`, `POST /v1/messages`, `/metrics`, the status page `/`
+/// and `/openapi.json`, the document describing them all (HTTP/openapi.json, checked against these routes by a test).
 public enum StatusRoutes {
     /// The router; with `token`, every route needs `Authorization: Bearer <token>` (or `?token=` for the page).
     public static func router(source: StatusSource, token: Secret?) -> Router<BasicRequestContext> {
@@ -53,6 +54,12 @@ public enum StatusRoutes {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+
+        router.get("/openapi.json") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
         }
 
         router.get("/") { _, _ -> Response in
