@@ -110,6 +110,9 @@ enum MessagesEndpoint {
             return StatusRoutes.json(.contentTooLarge, ["error": "the body is larger than \(maxSingleBytes) bytes"])
         }
         let header = request.headers[.init("Idempotency-Key")!]
+        if header?.isEmpty == true {
+            return StatusRoutes.json(.badRequest, ["error": "the Idempotency-Key header is empty"])
+        }
         let bodies: [Body]
         do {
             bodies = isBatch ? try JSONDecoder().decode([Body].self, from: data) : [try JSONDecoder().decode(Body.self, from: data)]
@@ -126,6 +129,10 @@ enum MessagesEndpoint {
             if let ttl = body.ttlS, !(ttl > 0 && ttl < 1e9) {
                 let item = isBatch ? "message \(index + 1): " : ""
                 return StatusRoutes.json(.badRequest, ["error": "\(item)ttl_s must be a positive number of seconds"])
+            }
+            if body.idempotencyKey?.isEmpty == true {
+                let item = isBatch ? "message \(index + 1): " : ""
+                return StatusRoutes.json(.badRequest, ["error": "\(item)idempotency_key must not be empty"])
             }
             let key = body.idempotencyKey ?? header.map { isBatch ? "\($0):\(index + 1)" : $0 }
             batch.append(NewOutboxMessage(

@@ -4,6 +4,7 @@ import GatewayNetworking
 import Foundation
 import GatewayStore
 import Hummingbird
+import Synchronization
 
 /// The loopback HTTP face: `/healthz`, `/readyz`, `/v1/status`, `POST /v1/messages`, `/metrics`, the status page `/`
 /// and `/openapi.json`, the document describing them all (HTTP/openapi.json, checked against these routes by a test).
@@ -11,6 +12,8 @@ public enum StatusRoutes {
     /// The router; with `token`, every route needs `Authorization: Bearer <token>` (or `?token=` for the page).
     public static func router(source: StatusSource, token: Secret?) -> Router<BasicRequestContext> {
         let router = Router()
+        let methods = MethodNotAllowedMiddleware<BasicRequestContext>()
+        router.add(middleware: methods)
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
 
         router.get("/healthz") { _, _ -> Response in
@@ -71,6 +74,7 @@ public enum StatusRoutes {
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: page)))
         }
+        methods.allow(router.routes.map { ("\($0.path)", $0.method) })
         return router
     }
 
@@ -121,6 +125,28 @@ struct QueuesJSON: Encodable {
     var reconnect: Int
     var inbox: [String: Int]
     var outbox: [String: Int]
+}
+
+/// A known path asked with a method it does not serve answers 405 with `Allow` (not 404: the path exists).
+final class MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware, Sendable {
+    private let table = Mutex<[String: Set<HTTPRequest.Method>]>([:])
+
+    /// The routes, once registered.
+    func allow(_ routes: [(path: String, method: HTTPRequest.Method)]) {
+        table.withLock { table in
+            for route in routes { table[route.path, default: []].insert(route.method) }
+        }
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let allowed = table.withLock({ $0[request.uri.path] }), !allowed.contains(request.method) {
+            let list = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+            var response = StatusRoutes.json(.methodNotAllowed, ["error": "\(request.uri.path) allows \(list) only"])
+            response.headers[.allow] = list
+            return response
+        }
+        return try await next(request, context)
+    }
 }
 
 /// Requires `Authorization: Bearer <token>`, or `?token=<token>` (so the page can be opened in a browser).

@@ -83,7 +83,7 @@ struct BlackboxHTTPTests {
         setenv("GW_HTTP_TOKEN", token, 1)
         let daemon = try gw.daemon(config)
         let base = "http://127.0.0.1:\(try await daemon.httpPort())"
-        for path in ["/healthz", "/readyz", "/v1/status", "/metrics", "/"] {
+        for path in ["/healthz", "/readyz", "/v1/status", "/metrics", "/", "/openapi.json"] {
             #expect(try await http(.GET, base + path).status == 401, "\(path) without the token")
         }
         let post = try await http(.POST, "\(base)/v1/messages", body: #"{"platform":"up","target":"r","text":"x"}"#)

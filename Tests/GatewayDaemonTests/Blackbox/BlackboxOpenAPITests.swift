@@ -111,17 +111,18 @@ enum AnyJSON: Codable {
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Runs a Python script of the repository with the interpreter the test command prepared: `.build/python` (a
-/// virtual environment scripts/test makes when the system's python3 lacks the validators), else `python3`.
-func runPython(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-    let venv = repositoryRoot.appending(path: ".build/python/bin/python3")
+/// Runs a Python tool of the test command's virtual environment (`.build/python`, made by scripts/test): `python3`
+/// (then `arguments` start with a script of the repository) or an installed command such as `schemathesis`. Without
+/// that environment, `python3` from the PATH.
+func runPython(_ arguments: [String], tool: String = "python3") async throws -> (status: Int32, output: String) {
+    let venv = repositoryRoot.appending(path: ".build/python/bin/\(tool)")
     let process = Process()
     if FileManager.default.isExecutableFile(atPath: venv.path) {
         process.executableURL = venv
         process.arguments = arguments
     } else {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+        process.arguments = [tool] + arguments
     }
     process.currentDirectoryURL = repositoryRoot
     let output = FileManager.default.temporaryDirectory.appending(path: "gatewayd-python-\(UUID().uuidString)")
