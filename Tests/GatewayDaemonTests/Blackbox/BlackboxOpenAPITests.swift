@@ -114,7 +114,9 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// Runs a Python tool of the test command's virtual environment (`.build/python`, made by scripts/test): `python3`
 /// (then `arguments` start with a script of the repository) or an installed command such as `schemathesis`. Without
 /// that environment, `python3` from the PATH.
-func runPython(_ arguments: [String], tool: String = "python3") async throws -> (status: Int32, output: String) {
+func runPython(
+    _ arguments: [String], tool: String = "python3", in directory: URL = repositoryRoot
+) async throws -> (status: Int32, output: String) {
     let venv = repositoryRoot.appending(path: ".build/python/bin/\(tool)")
     let process = Process()
     if FileManager.default.isExecutableFile(atPath: venv.path) {
@@ -124,7 +126,7 @@ func runPython(_ arguments: [String], tool: String = "python3") async throws -> 
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
     }
-    process.currentDirectoryURL = repositoryRoot
+    process.currentDirectoryURL = directory
     let output = FileManager.default.temporaryDirectory.appending(path: "gatewayd-python-\(UUID().uuidString)")
     _ = FileManager.default.createFile(atPath: output.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: output) }
