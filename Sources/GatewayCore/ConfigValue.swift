@@ -1,7 +1,7 @@
 /// A type-specific platform setting (`port: 6697`, `channels: ["#a"]`), as read from the file.
 ///
-/// Which keys exist and which case each one produces is decided by its kind's ``PlatformKind/keys``; secrets are never a
-/// `ConfigValue` (they are ``Secret``s in ``PlatformConfig/secrets``).
+/// Which keys exist and which case each one produces is decided by its kind's ``PlatformKind/keys``; secrets are
+/// never a `ConfigValue` (they are ``Secret``s in ``PlatformConfig/secrets``).
 public enum ConfigValue: Sendable, Equatable {
     case string(String)
     case int(Int)

@@ -1,6 +1,6 @@
 /// One kind of platform, described once, in its own target: its type name, the keys an entry of it may have, the
-/// targets it can ever accept, the adapter's own check of an entry's settings, and how to make its adapters. The daemon keeps the list of kinds
-/// (`PlatformKinds.all`): a new platform is a new target plus one line there.
+/// targets it can ever accept, the adapter's own check of an entry's settings, and how to make its adapters.
+/// The daemon keeps the list of kinds (`PlatformKinds.all`): a new platform is a new target plus one line there.
 ///
 /// The target rule is the adapter's own: `send` refuses such a target as a per-message failure, and the router
 /// refuses it when the message is queued (`gatewayd send` exit 1, `POST /v1/messages` 400, naming the rule), so a

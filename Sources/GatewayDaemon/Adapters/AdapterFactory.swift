@@ -10,9 +10,6 @@ import GatewayTelegram
 public enum PlatformKinds {
     public static let all: [PlatformKind] = [TelegramPlatform.kind, DiscordPlatform.kind, IRCPlatform.kind, SimulatedKind.kind]
 
-    /// The kind whose type name (a `platforms.type` value) is `type`.
-    public static func named(_ type: String) -> PlatformKind? { all.first { $0.type.rawValue == type } }
-
     public static func kind(_ type: PlatformType) -> PlatformKind? { all.first { $0.type == type } }
 
     /// "telegram, discord, irc, simulated": for errors that list what a `type:` may be.

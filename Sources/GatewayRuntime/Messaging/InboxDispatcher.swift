@@ -7,7 +7,8 @@ import Logging
 import NIOCore
 
 /// Hands the inbox to the consumer's webhook in arrival order — POST JSON with an `Idempotency-Key` header
-/// (`<platform>:<message id>`), signed with `inbox.secret` when set (``WebhookSignature``), acknowledged by any 2xx — retrying the head of the queue with backoff until it is
+/// (`<platform>:<message id>`), signed with `inbox.secret` when set (``WebhookSignature``), acknowledged by any
+/// 2xx — retrying the head of the queue with backoff until it is
 /// acknowledged: at-least-once, never lost. Also applies the retention.
 public actor InboxDispatcher {
     let store: Store

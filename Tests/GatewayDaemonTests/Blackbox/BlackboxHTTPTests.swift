@@ -108,7 +108,7 @@ struct BlackboxHTTPTests {
         #expect(!FileManager.default.fileExists(atPath: gw.dir.appending(path: "open.db").path), "no database created")
     }
 
-    @Test("an HTTP address already in use ends run at once with exit 75 naming host:port, before any platform is attempted")
+    @Test("an HTTP address in use ends run with exit 75 naming host:port before any attempt; one not of this machine, exit 78")
     func addressInUse() async throws {
         let gw = try Gatewayd()
         defer { gw.remove() }
@@ -123,5 +123,15 @@ struct BlackboxHTTPTests {
         let status = try await gw("status", "--db", gw.db, "--json")
         #expect(status.stdout.contains(#""daemon" : null"#), "the lease is released: \(status.stdout)")
         #expect(status.stdout.contains(#""attempts" : 0"#), "\(status.stdout)")
+
+        // An address that is not this machine's (TEST-NET-1, RFC 5737): a configuration problem, exit 78.
+        let foreign = try gw.config("""
+            http: { listen: "192.0.2.1:8787", allow_unauthenticated: true }
+            platforms:
+              up: { type: simulated, script: connect }
+            """, name: "foreign.yaml")
+        let refused = try await gw("run", "--config", foreign.path, "--db", gw.dir.appending(path: "foreign.db").path)
+        #expect(refused.status == 78, "\(refused.stderr)")
+        #expect(refused.stderr.contains("http: cannot listen on 192.0.2.1:8787: it is not an address of this machine"), "\(refused.stderr)")
     }
 }

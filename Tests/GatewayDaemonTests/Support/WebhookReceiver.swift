@@ -10,6 +10,9 @@ final class WebhookReceiver: Sendable {
         let idempotencyKey: String?
         let body: Data
         let accepted: Bool
+        /// The signature headers (README, "Signed webhooks"), when the sender signs.
+        let timestamp: String?
+        let signature: String?
     }
 
     private let state = Mutex<(deliveries: [Delivery], refuseLeft: Int, port: Int?)>(([], 0, nil))
@@ -31,7 +34,9 @@ final class WebhookReceiver: Sendable {
                 if !accept { state.refuseLeft -= 1 }
                 state.deliveries.append(Delivery(
                     path: request.uri.path, idempotencyKey: request.headers[.init("Idempotency-Key")!],
-                    body: Data(buffer: body), accepted: accept))
+                    body: Data(buffer: body), accepted: accept,
+                    timestamp: request.headers[.init("X-Gatewayd-Request-Timestamp")!],
+                    signature: request.headers[.init("X-Gatewayd-Signature")!]))
                 return accept ? .noContent : .serviceUnavailable
             }
         }
