@@ -12,14 +12,29 @@ public struct InboundMessage: Sendable, Equatable, Codable {
     public var text: String
     /// When the platform says it was sent (Unix ms), if it says.
     public var sentAt: Int64?
+    /// The id (same form as `id`) of the message this one answers, when it is a reply.
+    public var replyTo: String?
+    /// The sender's display name, when the platform has one.
+    public var senderName: String?
+    /// The kind of chat it arrived in, when the platform says.
+    public var chatKind: ChatKind?
+    /// Files that came with it (described, not downloaded).
+    public var attachments: [Attachment]
 
-    public init(platform: String, id: String, chat: String, sender: String, text: String, sentAt: Int64? = nil) {
+    public init(
+        platform: String, id: String, chat: String, sender: String, text: String, sentAt: Int64? = nil,
+        replyTo: String? = nil, senderName: String? = nil, chatKind: ChatKind? = nil, attachments: [Attachment] = []
+    ) {
         self.platform = platform
         self.id = id
         self.chat = chat
         self.sender = sender
         self.text = text
         self.sentAt = sentAt
+        self.replyTo = replyTo
+        self.senderName = senderName
+        self.chatKind = chatKind
+        self.attachments = attachments
     }
 }
 

@@ -26,11 +26,16 @@ public struct OutgoingMessage: Sendable, Equatable {
     /// `[0-9a-z.]`): an adapter whose platform deduplicates retries (Discord's `nonce`) passes it on. Nil for a
     /// direct send.
     public var deliveryKey: String?
+    /// The id of the message this answers (an inbound message's `id`): the adapter threads the reply under it where
+    /// the platform can (Telegram `reply_parameters`, Discord `message_reference`), and sends it unthreaded where it
+    /// cannot (IRC) or when that message is gone.
+    public var replyTo: String?
 
-    public init(target: String, text: String, deliveryKey: String? = nil) {
+    public init(target: String, text: String, deliveryKey: String? = nil, replyTo: String? = nil) {
         self.target = target
         self.text = text
         self.deliveryKey = deliveryKey
+        self.replyTo = replyTo
     }
 }
 

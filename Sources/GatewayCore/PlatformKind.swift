@@ -11,6 +11,8 @@ public struct PlatformKind: Sendable {
     public let keys: [String: PlatformKey]
     /// Why `target` can never be delivered on this kind of platform — the rule, in words — or nil.
     public let targetProblem: @Sendable (String) -> String?
+    /// Why `replyTo` can never name a message of this kind of platform (checked at enqueue like the target), or nil.
+    public let replyToProblem: @Sendable (String) -> String?
     /// The adapter's check of an entry's settings (a port of 70000, a nick with a space), run while the
     /// configuration loads; throws the `AdapterError` the adapter would, naming the key.
     public let checkSettings: @Sendable (PlatformConfig) throws(AdapterError) -> Void
@@ -21,12 +23,14 @@ public struct PlatformKind: Sendable {
         type: PlatformType,
         keys: [String: PlatformKey],
         targetProblem: @escaping @Sendable (String) -> String?,
+        replyToProblem: @escaping @Sendable (String) -> String? = { _ in nil },
         checkSettings: @escaping @Sendable (PlatformConfig) throws(AdapterError) -> Void,
         maker: @escaping @Sendable () -> any AdapterMaking
     ) {
         self.type = type
         self.keys = keys
         self.targetProblem = targetProblem
+        self.replyToProblem = replyToProblem
         self.checkSettings = checkSettings
         self.maker = maker
     }

@@ -152,14 +152,7 @@ extension DiscordAdapter {
     private func messageCreated(_ frame: GatewayFrame) async throws(AdapterError) {
         let d = frame.d
         let cursors = frame.s.map { [DiscordCursors.seq: String($0)] } ?? [:]
-        var messages: [InboundMessage] = []
-        if let id = d["id"]?.stringValue, let channel = d["channel_id"]?.stringValue,
-            let author = d["author"]?["id"]?.stringValue, author != userID
-        {
-            messages.append(InboundMessage(
-                platform: context.platform, id: id, chat: channel, sender: author,
-                text: d["content"]?.stringValue ?? "", sentAt: d["timestamp"]?.stringValue.flatMap(Self.millis)))
-        }
+        let messages = DiscordInbound.message(d, platform: context.platform, ownUserID: userID).map { [$0] } ?? []
         do {
             try await context.handOff(messages, cursors: cursors)
             if let s = frame.s { savedSeq = s }

@@ -19,12 +19,16 @@ extension DiscordAdapter {
             throw DiscordFailures.invalidTarget.error(detail: "'\(redactor.scrub(String(target.prefix(40))))'")
         }
         guard !message.text.isEmpty else { throw DiscordFailures.messageRejected.error(detail: "the message is empty") }
+        if let replyTo = message.replyTo, !DiscordTarget.isSnowflake(replyTo) {
+            throw DiscordFailures.messageRejected.error(detail: DiscordTarget.replyRule(replyTo))
+        }
         let parts = MessageSplitter.split(message.text)
         var ids: [String] = []
         for (index, part) in parts.enumerated() {
             do {
                 let nonce = Self.nonce(message.deliveryKey, part: index, of: parts.count)
-                ids.append(try await post(channel: target, content: part, nonce: nonce))
+                // The first part answers; the rest follow it.
+                ids.append(try await post(channel: target, content: part, nonce: nonce, replyTo: index == 0 ? message.replyTo : nil))
             } catch var error {
                 if !ids.isEmpty { error.message += " (\(ids.count) of \(parts.count) parts were sent: \(ids.joined(separator: ", ")))" }
                 throw error
@@ -43,11 +47,11 @@ extension DiscordAdapter {
         return nonce.count <= 25 ? nonce : nil
     }
 
-    private func post(channel: String, content: String, nonce: String?) async throws(AdapterError) -> String {
+    private func post(channel: String, content: String, nonce: String?, replyTo: String?) async throws(AdapterError) -> String {
         var limited = 0
         while true {
             try await waitUntil(globalNotBefore)
-            switch try await rest.postMessage(channel: channel, content: content, nonce: nonce) {
+            switch try await rest.postMessage(channel: channel, content: content, nonce: nonce, replyTo: replyTo) {
             case .created(let id):
                 return id
             case .failed(let error):

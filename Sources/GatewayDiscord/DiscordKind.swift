@@ -5,6 +5,11 @@ enum DiscordTarget {
     static func isSnowflake(_ target: String) -> Bool {
         !target.isEmpty && target.count <= 20 && target.allSatisfy { $0.isASCII && $0.isNumber }
     }
+
+    /// Why `replyTo` names no Discord message.
+    static func replyRule(_ replyTo: String) -> String {
+        "reply_to '\(String(replyTo.prefix(60)))' is not a Discord message: it is a message id (a snowflake: up to 20 digits)"
+    }
 }
 
 /// The Discord platform, Gateway v10 + REST (`type: discord`).
@@ -22,6 +27,7 @@ public enum DiscordPlatform {
                 ? nil
                 : "'\(String(target.prefix(60)))' is not a Discord channel: a Discord target is a channel id (a snowflake: up to 20 digits)"
         },
+        replyToProblem: { DiscordTarget.isSnowflake($0) ? nil : DiscordTarget.replyRule($0) },
         checkSettings: { platform throws(AdapterError) in _ = try DiscordSettings(platform) },
         maker: {
             AdapterMaker { platform, context in DiscordAdapter(settings: try DiscordSettings(platform), context: context) }

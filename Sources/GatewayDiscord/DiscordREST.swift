@@ -72,12 +72,19 @@ struct DiscordREST: Sendable {
 
     /// `POST /channels/{channel}/messages` with `content` (≤ 2000 characters) and, when given, `nonce` with
     /// `enforce_nonce: true` (Discord then answers a repeated nonce from us within a few minutes with the message it
-    /// already created). A 429 is returned, not thrown, so the caller can wait and retry; transport failures are thrown.
-    func postMessage(channel: String, content: String, nonce: String? = nil) async throws(AdapterError) -> PostOutcome {
+    /// already created). With `replyTo`, a `message_reference` threads it under that message of the channel, with
+    /// `fail_if_not_exists: false`: a deleted original does not cost the reply. A 429 is returned, not thrown, so the
+    /// caller can wait and retry; transport failures are thrown.
+    func postMessage(
+        channel: String, content: String, nonce: String? = nil, replyTo: String? = nil
+    ) async throws(AdapterError) -> PostOutcome {
         var fields: [String: JSONValue] = ["content": .string(content)]
         if let nonce {
             fields["nonce"] = .string(nonce)
             fields["enforce_nonce"] = .bool(true)
+        }
+        if let replyTo {
+            fields["message_reference"] = .object(["message_id": .string(replyTo), "fail_if_not_exists": .bool(false)])
         }
         let body = JSONValue.object(fields)
         let reply = try await exchange("POST", "/channels/\(channel)/messages", body: body)

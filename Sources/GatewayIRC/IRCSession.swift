@@ -84,10 +84,11 @@ package struct IRCSession: Sendable {
               var text = message.trailing
         else { return nil }
         let chat: String
+        let kind: ChatKind
         if Self.fold(target) == Self.fold(nick) {
-            chat = sender
+            (chat, kind) = (sender, .private)
         } else if let index = index(of: target) {
-            chat = channels[index]
+            (chat, kind) = (channels[index], .channel)
         } else {
             return nil
         }
@@ -100,7 +101,14 @@ package struct IRCSession: Sendable {
         let time = message.tags["time"]
         return InboundMessage(
             platform: platform, id: id(for: message, text: text), chat: chat, sender: sender, text: text,
-            sentAt: time.flatMap(IRCServerTime.millis))
+            sentAt: time.flatMap(IRCServerTime.millis), replyTo: Self.replyTo(message), chatKind: kind)
+    }
+
+    /// The IRCv3 reply client tag (<https://ircv3.net/specs/client-tags/reply>): the `msgid` answered, when the
+    /// server passes client tags on (it needs `message-tags`, which the registration requests when offered).
+    static func replyTo(_ message: IRCMessage) -> String? {
+        guard let id = message.tags["+draft/reply"] ?? message.tags["+reply"], !id.isEmpty else { return nil }
+        return id
     }
 
     /// The IRCv3 `msgid` when the server sends one; else, with `server-time`, a hash of time, source, target and

@@ -19,10 +19,17 @@ extension TelegramAdapter {
         }
         let parts = TelegramTextSplitter.split(message.text)
         guard !parts.isEmpty else { throw perMessage("the text is empty") }
+        var reply: TelegramReplyParameters?
+        if let replyTo = message.replyTo {
+            guard let parameters = TelegramReplyParameters(replyTo: replyTo, target: chat) else {
+                throw perMessage(TelegramReplyParameters.rule(replyTo))
+            }
+            reply = parameters
+        }
 
         await pacer.acquire(chat.key)
         do {
-            let ids = try await sendParts(parts, to: chat)
+            let ids = try await sendParts(parts, to: chat, replyingTo: reply)
             await pacer.release(chat.key)
             return SentMessage(ids: ids)
         } catch {
@@ -31,7 +38,8 @@ extension TelegramAdapter {
         }
     }
 
-    private func sendParts(_ parts: [String], to chat: TelegramChatID) async throws -> [String] {
+    /// Sends the parts in order; the first threads under `reply`, the rest follow it.
+    private func sendParts(_ parts: [String], to chat: TelegramChatID, replyingTo reply: TelegramReplyParameters?) async throws -> [String] {
         var ids: [String] = []
         for part in parts {
             let slot = await pacer.reserve(chat.key, isGroup: chat.isGroup)
@@ -43,7 +51,7 @@ extension TelegramAdapter {
             }
             do {
                 let sent: TelegramMessage = try await call(
-                    .sendMessage, TelegramSendMessage(chatID: chat, text: part),
+                    .sendMessage, TelegramSendMessage(chatID: chat, text: part, replyParameters: ids.isEmpty ? reply : nil),
                     deadlineMillis: settings.requestTimeoutMillis)
                 saw(sent.chat)
                 ids.append("\(sent.chat.id):\(sent.messageID)")

@@ -9,12 +9,13 @@ import GatewayCore
 /// duplicate of the original. `update_id` is not used as the id: it is the stream position (the cursor), and
 /// Telegram restarts it from a random value after a week without updates.
 package enum TelegramInbound {
-    /// The message an update carries (message, edited_message or channel_post with text or a caption), or nil.
+    /// The message an update carries (message, edited_message or channel_post with text, a caption or a file), or
+    /// nil.
     package static func message(from update: TelegramUpdate, platform: String) -> InboundMessage? {
         let edited = update.message == nil && update.channelPost == nil && update.editedMessage != nil
-        guard let message = update.message ?? update.channelPost ?? update.editedMessage,
-            let text = message.text ?? message.caption
-        else { return nil }
+        guard let message = update.message ?? update.channelPost ?? update.editedMessage else { return nil }
+        let attachments = message.media.attachments
+        guard let text = message.text ?? message.caption ?? (attachments.isEmpty ? nil : "") else { return nil }
         var id = "\(message.chat.id):\(message.messageID)"
         if edited { id += ":edit:\(message.editDate ?? update.updateID)" }
         let sender = message.from?.id ?? message.senderChat?.id ?? message.chat.id
@@ -24,7 +25,36 @@ package enum TelegramInbound {
             sentAt: seconds.flatMap { (seconds: Int64) -> Int64? in
                 let (millis, overflow) = seconds.multipliedReportingOverflow(by: 1_000)  // a nonsense date is dropped
                 return overflow ? nil : millis
-            })
+            },
+            replyTo: replyTo(message), senderName: senderName(message), chatKind: chatKind(message.chat.type),
+            attachments: attachments)
+    }
+
+    /// The answered message's id (`<chat_id>:<message_id>`). In a forum topic every message carries the topic's
+    /// first message as `reply_to_message`; that is not a reply.
+    static func replyTo(_ message: TelegramMessage) -> String? {
+        guard let replied = message.replyToMessageID else { return nil }
+        if message.isTopicMessage == true, replied == message.messageThreadID { return nil }
+        return "\(message.chat.id):\(replied)"
+    }
+
+    /// The user's full name; for a post on behalf of a chat (a channel, an anonymous admin) the chat's title.
+    static func senderName(_ message: TelegramMessage) -> String? {
+        if let chat = message.senderChat { return chat.title ?? chat.username.map { "@\($0)" } }
+        if let user = message.from {
+            let name = [user.firstName, user.lastName].compactMap { $0 }.joined(separator: " ")
+            return name.isEmpty ? user.username : name
+        }
+        return message.chat.title
+    }
+
+    static func chatKind(_ type: String?) -> ChatKind? {
+        switch type {
+        case "private": .private
+        case "group", "supergroup": .group
+        case "channel": .channel
+        default: nil
+        }
     }
 
     /// The chat an update happened in, whatever its kind.

@@ -15,6 +15,10 @@ public enum TelegramPlatform {
                 ? "'\(String(target.prefix(60)))' is not a Telegram chat: a Telegram target is a chat id (an integer, e.g. -1001234567890) or @username"
                 : nil
         },
+        replyToProblem: { replyTo in
+            // Checked against a placeholder chat: whether it parses does not depend on the target.
+            TelegramReplyParameters(replyTo: replyTo, target: .id(0)) == nil ? TelegramReplyParameters.rule(replyTo) : nil
+        },
         checkSettings: { platform throws(AdapterError) in _ = try TelegramSettings(platform) },
         maker: {
             AdapterMaker { platform, context in TelegramAdapter(settings: try TelegramSettings(platform), context: context) }

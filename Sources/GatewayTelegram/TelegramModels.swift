@@ -39,12 +39,22 @@ package struct TelegramUser: Decodable, Sendable, Equatable {
     let id: Int64
     let isBot: Bool?
     let firstName: String?
+    let lastName: String?
     let username: String?
 
     enum CodingKeys: String, CodingKey {
         case id, username
         case isBot = "is_bot"
         case firstName = "first_name"
+        case lastName = "last_name"
+    }
+
+    init(id: Int64, isBot: Bool?, firstName: String?, lastName: String? = nil, username: String?) {
+        self.id = id
+        self.isBot = isBot
+        self.firstName = firstName
+        self.lastName = lastName
+        self.username = username
     }
 }
 
@@ -72,12 +82,64 @@ package struct TelegramMessage: Decodable, Sendable, Equatable {
     let editDate: Int64?
     let text: String?
     let caption: String?
+    /// The id of the message this one answers (`reply_to_message.message_id`).
+    let replyToMessageID: Int64?
+    /// In a forum supergroup: the topic, and whether the message belongs to one.
+    let messageThreadID: Int64?
+    let isTopicMessage: Bool?
+    /// The files it carries, by the field Telegram put them in.
+    let media: TelegramMedia
 
     enum CodingKeys: String, CodingKey {
         case chat, from, date, text, caption
         case messageID = "message_id"
         case senderChat = "sender_chat"
         case editDate = "edit_date"
+        case replyToMessage = "reply_to_message"
+        case messageThreadID = "message_thread_id"
+        case isTopicMessage = "is_topic_message"
+    }
+
+    /// The message's own fields strictly (a message without them is not one); what only enriches it — the reply,
+    /// the topic, the files — leniently, so an unexpected shape there loses the detail, never the message.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        messageID = try container.decode(Int64.self, forKey: .messageID)
+        chat = try container.decode(TelegramChat.self, forKey: .chat)
+        from = try container.decodeIfPresent(TelegramUser.self, forKey: .from)
+        senderChat = try container.decodeIfPresent(TelegramChat.self, forKey: .senderChat)
+        date = try container.decodeIfPresent(Int64.self, forKey: .date)
+        editDate = try container.decodeIfPresent(Int64.self, forKey: .editDate)
+        text = try container.decodeIfPresent(String.self, forKey: .text)
+        caption = try container.decodeIfPresent(String.self, forKey: .caption)
+        replyToMessageID = (try? container.decodeIfPresent(Replied.self, forKey: .replyToMessage))?.messageID
+        messageThreadID = try? container.decodeIfPresent(Int64.self, forKey: .messageThreadID)
+        isTopicMessage = try? container.decodeIfPresent(Bool.self, forKey: .isTopicMessage)
+        media = (try? TelegramMedia(from: decoder)) ?? TelegramMedia()
+    }
+
+    init(
+        messageID: Int64, chat: TelegramChat, from: TelegramUser?, senderChat: TelegramChat?, date: Int64?,
+        editDate: Int64?, text: String?, caption: String?, replyToMessageID: Int64? = nil, messageThreadID: Int64? = nil,
+        isTopicMessage: Bool? = nil, media: TelegramMedia = TelegramMedia()
+    ) {
+        self.messageID = messageID
+        self.chat = chat
+        self.from = from
+        self.senderChat = senderChat
+        self.date = date
+        self.editDate = editDate
+        self.text = text
+        self.caption = caption
+        self.replyToMessageID = replyToMessageID
+        self.messageThreadID = messageThreadID
+        self.isTopicMessage = isTopicMessage
+        self.media = media
+    }
+
+    private struct Replied: Decodable {
+        let messageID: Int64
+        enum CodingKeys: String, CodingKey { case messageID = "message_id" }
     }
 }
 
@@ -129,10 +191,13 @@ struct TelegramGetUpdates: Encodable, Sendable {
 struct TelegramSendMessage: Encodable, Sendable {
     let chatID: TelegramChatID
     let text: String
+    /// Threads the message under another (absent: not a reply).
+    var replyParameters: TelegramReplyParameters?
 
     enum CodingKeys: String, CodingKey {
         case text
         case chatID = "chat_id"
+        case replyParameters = "reply_parameters"
     }
 }
 

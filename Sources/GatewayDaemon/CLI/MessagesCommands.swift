@@ -76,7 +76,7 @@ struct InboxCommand: AsyncParsableCommand {
                 } else {
                     let time = UTCTime.iso8601(millis: entry.receivedAt, fractional: false)
                     let state = entry.deliveredAt == nil ? "pending" : "delivered"
-                    print("\(entry.id)  \(time)  \(entry.platform)  \(entry.chat)  <\(entry.sender)> \(TextTable.sanitize(entry.text))  [\(state)]")
+                    print("\(entry.id)  \(time)  \(entry.platform)  \(entry.chat)  \(Self.line(entry))  [\(state)]")
                 }
                 last = entry.id
             }
@@ -85,5 +85,19 @@ struct InboxCommand: AsyncParsableCommand {
                 try await Task.sleep(for: .seconds(1))
             }
         } while follow && !Task.isCancelled
+    }
+
+    /// `<sender> text`, with the sender's name when known, what it answers and the files that came with it:
+    /// `<Ada (7)> see this  ↩ 42:17  [image photo.jpg 2.1 KiB]`.
+    static func line(_ entry: InboxEntry) -> String {
+        let sender = entry.senderName.map { "\(TextTable.sanitize($0)) (\(entry.sender))" } ?? entry.sender
+        var line = "<\(sender)> \(TextTable.sanitize(entry.text))"
+        if let replyTo = entry.replyTo { line += "  ↩ \(TextTable.sanitize(replyTo))" }
+        for file in entry.attachments {
+            let name = file.fileName.map { " " + TextTable.sanitize($0) } ?? ""
+            let size = file.size.map { " " + ByteCount.describe($0) } ?? ""
+            line += "  [\(file.kind.rawValue)\(name)\(size)]"
+        }
+        return line
     }
 }

@@ -17,6 +17,8 @@ struct SendCommand: AsyncParsableCommand {
             With --lines, every line of standard input is one message to the target, all queued in one transaction: \
             one bad line (an empty one, too) queues nothing, and the error names it ("message n"). With --idempotency-key K, line n \
             gets the key K:n, so the same command is safe to run again.
+            --reply-to ID threads the message under the received message ID (its message_id in `gatewayd inbox`) \
+            where the platform can (Telegram, Discord); IRC sends it unthreaded.
             """
     )
 
@@ -28,6 +30,7 @@ struct SendCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Give up if not sent within this long, e.g. 10m.") var ttl: String?
     @Option(name: .long, help: "Enqueue at most once per key (safe to retry).") var idempotencyKey: String?
+    @Option(name: .long, help: "Answer this received message (its message_id): the reply threads under it.") var replyTo: String?
     @Flag(name: .long, help: "Queue each line of standard input as one message, in one transaction.") var lines = false
     @Flag(name: .long, help: "Print the outbox entry as JSON (a JSON array with --lines).") var json = false
 
@@ -55,13 +58,15 @@ struct SendCommand: AsyncParsableCommand {
                 let body = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
                 batch.append(NewOutboxMessage(
                     platform: platform, target: target, text: body, expiresAt: expiresAt,
-                    idempotencyKey: idempotencyKey.map { "\($0):\(index + 1)" }))
+                    idempotencyKey: idempotencyKey.map { "\($0):\(index + 1)" }, replyTo: replyTo))
             }
             if batch.isEmpty { throw StoreOptions.fail("\(platform): no lines on standard input", exitCode: ExitCode.failure.rawValue) }
         } else {
             var body = input ?? text ?? ""
             if input != nil, body.hasSuffix("\n") { body.removeLast() }
-            batch = [NewOutboxMessage(platform: platform, target: target, text: body, expiresAt: expiresAt, idempotencyKey: idempotencyKey)]
+            batch = [NewOutboxMessage(
+                platform: platform, target: target, text: body, expiresAt: expiresAt, idempotencyKey: idempotencyKey,
+                replyTo: replyTo)]
         }
         let queued = batch
         let itemized = lines
@@ -86,7 +91,7 @@ struct SendCommand: AsyncParsableCommand {
 /// One outbox entry in JSON.
 struct OutboxJSON: Encodable {
     let id: Int64, platform: String, target: String, state: String, createdAt: Int64, expiresAt: Int64?
-    let attempts: Int, sentAt: Int64?, platformIDs: [String], error: String?
+    let attempts: Int, sentAt: Int64?, platformIDs: [String], error: String?, replyTo: String?
 
     init(_ entry: OutboxEntry) {
         id = entry.id
@@ -99,11 +104,13 @@ struct OutboxJSON: Encodable {
         sentAt = entry.sentAt
         platformIDs = entry.platformIDs
         error = entry.error
+        replyTo = entry.replyTo
     }
 
     enum CodingKeys: String, CodingKey {
         case id, platform, target, state, attempts, error
         case createdAt = "created_at", expiresAt = "expires_at", sentAt = "sent_at", platformIDs = "platform_ids"
+        case replyTo = "reply_to"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -118,5 +125,6 @@ struct OutboxJSON: Encodable {
         try c.encode(sentAt, forKey: .sentAt)
         try c.encode(platformIDs, forKey: .platformIDs)
         try c.encode(error, forKey: .error)
+        try c.encode(replyTo, forKey: .replyTo)
     }
 }

@@ -8,7 +8,7 @@ import Hummingbird
 /// `POST /v1/messages`: queues one message — or a batch, in one transaction — in the outbox.
 ///
 /// Body (`Content-Type: application/json`): one object `{"platform", "target", "text", "ttl_s"?,
-/// "idempotency_key"?}` (or an `Idempotency-Key` header), answered `202 {"id", "state"}`; or a JSON array of such
+/// "idempotency_key"?, "reply_to"?}` (or an `Idempotency-Key` header), answered `202 {"id", "state"}`; or a JSON array of such
 /// objects (at most ``DeliveryRouter/maxBatchCount``), answered `202 {"messages": [{"id", "state"}, …]}` in the same
 /// order — with an `Idempotency-Key: K` header, item n (from 1) without its own key gets `K:n`. Errors answer JSON
 /// `{"error": "…"}`: 400 malformed or invalid (naming the field, and the item of a batch), 404 unknown platform, 413
@@ -20,9 +20,10 @@ enum MessagesEndpoint {
         var text: String
         var ttlS: Double?
         var idempotencyKey: String?
+        var replyTo: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case platform, target, text, ttlS = "ttl_s", idempotencyKey = "idempotency_key"
+            case platform, target, text, ttlS = "ttl_s", idempotencyKey = "idempotency_key", replyTo = "reply_to"
         }
 
         /// Any key, to find the ones this endpoint does not know.
@@ -47,6 +48,7 @@ enum MessagesEndpoint {
             text = try container.decode(String.self, forKey: .text)
             ttlS = try container.decodeIfPresent(Double.self, forKey: .ttlS)
             idempotencyKey = try container.decodeIfPresent(String.self, forKey: .idempotencyKey)
+            replyTo = try container.decodeIfPresent(String.self, forKey: .replyTo)
         }
     }
 
@@ -56,7 +58,7 @@ enum MessagesEndpoint {
         let message: String
     }
 
-    static let shape = "{\"platform\", \"target\", \"text\", \"ttl_s\"?, \"idempotency_key\"?}"
+    static let shape = "{\"platform\", \"target\", \"text\", \"ttl_s\"?, \"idempotency_key\"?, \"reply_to\"?}"
 
     /// What is wrong with a body that does not decode, in words: the field and the item when the decoder knows them.
     static func problem(_ error: any Error, isBatch: Bool) -> String {
@@ -137,7 +139,7 @@ enum MessagesEndpoint {
             let key = body.idempotencyKey ?? header.map { isBatch ? "\($0):\(index + 1)" : $0 }
             batch.append(NewOutboxMessage(
                 platform: body.platform, target: body.target, text: body.text,
-                expiresAt: body.ttlS.map { now + Int64($0 * 1000) }, idempotencyKey: key))
+                expiresAt: body.ttlS.map { now + Int64($0 * 1000) }, idempotencyKey: key, replyTo: body.replyTo))
         }
         do {
             let entries = try await router.submit(batch, itemized: isBatch)

@@ -91,16 +91,11 @@ public actor InboxDispatcher {
         }
     }
 
-    /// The consumer's JSON for one message.
+    /// The consumer's JSON for one message (`InboxMessage` in openapi.json): every key always present, null when
+    /// the platform did not say.
     public static func body(_ entry: InboxEntry) -> Data {
-        struct Body: Encodable {
-            let id: Int64, platform: String, message_id: String, chat: String, sender: String, text: String
-            let sent_at: Int64?, received_at: Int64
-        }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(Body(
-            id: entry.id, platform: entry.platform, message_id: entry.messageID, chat: entry.chat, sender: entry.sender,
-            text: entry.text, sent_at: entry.sentAt, received_at: entry.receivedAt))) ?? Data()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(InboxMessageBody(entry))) ?? Data()
     }
 }

@@ -16,10 +16,7 @@ public struct InboxSink: InboundSink {
 
     public func handOff(platform: String, messages: [InboundMessage], cursors: [String: String]) async throws {
         guard let store else { return }
-        let received = messages.map {
-            ReceivedMessage(messageID: $0.id, chat: $0.chat, sender: $0.sender, text: $0.text, sentAt: $0.sentAt)
-        }
-        let added = try await store.receive(platform: platform, received, cursors: cursors)
+        let added = try await store.receive(platform: platform, messages.map(ReceivedMessage.init), cursors: cursors)
         if added > 0 { await onStored(platform) }
     }
 }

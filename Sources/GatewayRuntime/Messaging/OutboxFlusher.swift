@@ -76,7 +76,8 @@ public actor OutboxFlusher {
             }
             try await store.updateOutbox(entry.id, to: .sending)
             do {
-                let sent = try await adapter.send(OutgoingMessage(target: entry.target, text: entry.text, deliveryKey: Self.deliveryKey(entry)))
+                let sent = try await adapter.send(OutgoingMessage(
+                    target: entry.target, text: entry.text, deliveryKey: Self.deliveryKey(entry), replyTo: entry.replyTo))
                 try await store.updateOutbox(entry.id, to: .sent, platformIDs: sent.ids)
             } catch {
                 let failure = AdapterError.classify(error)

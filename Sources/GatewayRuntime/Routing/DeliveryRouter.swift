@@ -31,11 +31,12 @@ public struct DeliveryRouter: Sendable {
     /// Queues `text` for `target` on `platform` and returns the outbox entry; nothing is dropped while the platform
     /// is down. Throws `DeliveryError` for bad input (nothing is queued then).
     public func submit(
-        platform: String, target: String, text: String, ttlMillis: Int64? = nil, idempotencyKey: String? = nil
+        platform: String, target: String, text: String, ttlMillis: Int64? = nil, idempotencyKey: String? = nil,
+        replyTo: String? = nil
     ) async throws -> OutboxEntry {
         let message = NewOutboxMessage(
             platform: platform, target: target, text: text, expiresAt: ttlMillis.map { clock.nowMillis() + $0 },
-            idempotencyKey: idempotencyKey)
+            idempotencyKey: idempotencyKey, replyTo: replyTo)
         return try await submit([message], itemized: false)[0]
     }
 
@@ -54,10 +55,11 @@ public struct DeliveryRouter: Sendable {
     /// Validates and enqueues one message; ``enqueue(store:kinds:batch:itemized:)`` with no item number.
     public static func enqueue(
         store: Store, kinds: [PlatformKind], platform: String, target: String, text: String, expiresAt: Int64?,
-        idempotencyKey: String?
+        idempotencyKey: String?, replyTo: String? = nil
     ) async throws -> OutboxEntry {
         let message = NewOutboxMessage(
-            platform: platform, target: target, text: text, expiresAt: expiresAt, idempotencyKey: idempotencyKey)
+            platform: platform, target: target, text: text, expiresAt: expiresAt, idempotencyKey: idempotencyKey,
+            replyTo: replyTo)
         return try await enqueue(store: store, kinds: kinds, batch: [message], itemized: false)[0]
     }
 
@@ -73,11 +75,11 @@ public struct DeliveryRouter: Sendable {
         }
         func item(_ index: Int) -> String { itemized ? "message \(index + 1): " : "" }
         for (index, message) in batch.enumerated() {
-            if let problem = validate(target: message.target, text: message.text) {
+            if let problem = validate(target: message.target, text: message.text, replyTo: message.replyTo) {
                 throw DeliveryError.invalid(platform: message.platform, item(index) + problem)
             }
         }
-        try await checkTargets(store: store, kinds: kinds, batch.map { ($0.platform, $0.target) }, item: item)
+        try await checkTargets(store: store, kinds: kinds, batch.map { ($0.platform, $0.target, $0.replyTo) }, item: item)
         do {
             return try await store.enqueue(batch)
         } catch let error as StoreError where [StoreError.Code.unknownPlatform, .illegalTransition].contains(error.code) {
@@ -88,10 +90,12 @@ public struct DeliveryRouter: Sendable {
         }
     }
 
-    /// Refuses a target its platform can never accept (``PlatformKind/targetProblem``), naming the rule after
-    /// `item(index)`. An unknown platform is left to the store, which refuses it.
+    /// Refuses a target its platform can never accept (``PlatformKind/targetProblem``), or a `reply_to` that can
+    /// name none of its messages (``PlatformKind/replyToProblem``), naming the rule after `item(index)`. An unknown
+    /// platform is left to the store, which refuses it.
     static func checkTargets(
-        store: Store, kinds: [PlatformKind], _ items: [(platform: String, target: String)], item: (Int) -> String
+        store: Store, kinds: [PlatformKind], _ items: [(platform: String, target: String, replyTo: String?)],
+        item: (Int) -> String
     ) async throws {
         var found: [String: PlatformKind?] = [:]
         for (index, entry) in items.enumerated() {
@@ -99,13 +103,24 @@ public struct DeliveryRouter: Sendable {
                 let type = try await store.platform(entry.platform)?.type
                 found[entry.platform] = kinds.first { $0.type.rawValue == type }
             }
-            guard let kind = found[entry.platform] ?? nil, let problem = kind.targetProblem(entry.target) else { continue }
-            throw DeliveryError.invalid(platform: entry.platform, item(index) + problem)
+            guard let kind = found[entry.platform] ?? nil else { continue }
+            if let problem = kind.targetProblem(entry.target) ?? entry.replyTo.flatMap(kind.replyToProblem) {
+                throw DeliveryError.invalid(platform: entry.platform, item(index) + problem)
+            }
         }
     }
 
+    /// The longest `reply_to` accepted, in Unicode scalars (JSON Schema's `maxLength`): platform message ids are far
+    /// shorter.
+    public static let maxReplyToLength = 256
+
     /// What is wrong with a message, or nil.
-    public static func validate(target: String, text: String) -> String? {
+    public static func validate(target: String, text: String, replyTo: String? = nil) -> String? {
+        if let replyTo {
+            if replyTo.trimmingCharacters(in: .whitespaces).isEmpty { return "reply_to is empty" }
+            if replyTo.unicodeScalars.count > maxReplyToLength { return "reply_to is longer than \(maxReplyToLength) characters" }
+            if replyTo.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) { return "reply_to contains a line break" }
+        }
         if target.trimmingCharacters(in: .whitespaces).isEmpty { return "the target is empty" }
         if text.isEmpty { return "the text is empty" }
         if text.utf8.count > maxTextBytes { return "the text is \(text.utf8.count) bytes; the limit is \(maxTextBytes)" }

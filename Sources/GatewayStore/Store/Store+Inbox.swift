@@ -1,3 +1,6 @@
+import Foundation
+import GatewayCore
+
 // The inbox: received messages, written with the cursor that covers them, kept until the consumer acknowledges them.
 
 /// A received message as stored.
@@ -14,6 +17,10 @@ public struct InboxEntry: Sendable, Equatable {
     public var attempts: Int
     public var nextAttemptAt: Int64?
     public var lastError: String?
+    public var replyTo: String?
+    public var senderName: String?
+    public var chatKind: ChatKind?
+    public var attachments: [Attachment]
 }
 
 /// A message to put in the inbox.
@@ -23,19 +30,39 @@ public struct ReceivedMessage: Sendable, Equatable {
     public var sender: String
     public var text: String
     public var sentAt: Int64?
+    public var replyTo: String?
+    public var senderName: String?
+    public var chatKind: ChatKind?
+    public var attachments: [Attachment]
 
-    public init(messageID: String, chat: String, sender: String, text: String, sentAt: Int64?) {
+    public init(
+        messageID: String, chat: String, sender: String, text: String, sentAt: Int64?, replyTo: String? = nil,
+        senderName: String? = nil, chatKind: ChatKind? = nil, attachments: [Attachment] = []
+    ) {
         self.messageID = messageID
         self.chat = chat
         self.sender = sender
         self.text = text
         self.sentAt = sentAt
+        self.replyTo = replyTo
+        self.senderName = senderName
+        self.chatKind = chatKind
+        self.attachments = attachments
+    }
+
+    /// What an adapter received, as the inbox stores it.
+    public init(_ message: InboundMessage) {
+        self.init(
+            messageID: message.id, chat: message.chat, sender: message.sender, text: message.text,
+            sentAt: message.sentAt, replyTo: message.replyTo, senderName: message.senderName,
+            chatKind: message.chatKind, attachments: message.attachments)
     }
 }
 
 extension Store {
     static let inboxColumns = """
-        id, platform, message_id, chat, sender, text, sent_at, received_at, delivered_at, attempts, next_attempt_at, last_error
+        id, platform, message_id, chat, sender, text, sent_at, received_at, delivered_at, attempts, next_attempt_at, \
+        last_error, reply_to, sender_name, chat_kind, attachments
         """
 
     /// Stores a received batch and advances the platform's cursors in one transaction: the cursor is never ahead of
@@ -49,11 +76,15 @@ extension Store {
             for message in messages {
                 added += try connection.execute(
                     """
-                    INSERT INTO inbox (platform, message_id, chat, sender, text, sent_at, received_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, message_id) DO NOTHING
+                    INSERT INTO inbox (
+                        platform, message_id, chat, sender, text, sent_at, received_at, reply_to, sender_name,
+                        chat_kind, attachments)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, message_id) DO NOTHING
                     """,
                     [.text(platform), .text(message.messageID), .text(message.chat), .text(message.sender),
-                     .text(message.text), message.sentAt.sqlValue, .integer(now)])
+                     .text(message.text), message.sentAt.sqlValue, .integer(now), message.replyTo.sqlValue,
+                     message.senderName.sqlValue, (message.chatKind?.rawValue).sqlValue,
+                     AttachmentColumn.encode(message.attachments).sqlValue])
             }
             try writeCursorsInTransaction(platform: platform, cursors, now: now)
             return added
@@ -119,6 +150,9 @@ extension Store {
         InboxEntry(
             id: row.int64(0), platform: row.string(1), messageID: row.string(2), chat: row.string(3), sender: row.string(4),
             text: row.string(5), sentAt: row.optionalInt64(6), receivedAt: row.int64(7), deliveredAt: row.optionalInt64(8),
-            attempts: row.int(9), nextAttemptAt: row.optionalInt64(10), lastError: row.optionalString(11))
+            attempts: row.int(9), nextAttemptAt: row.optionalInt64(10), lastError: row.optionalString(11),
+            replyTo: row.optionalString(12), senderName: row.optionalString(13),
+            chatKind: row.optionalString(14).flatMap(ChatKind.init(rawValue:)),
+            attachments: AttachmentColumn.decode(row.optionalString(15)))
     }
 }

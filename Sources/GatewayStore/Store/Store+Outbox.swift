@@ -27,6 +27,8 @@ public struct OutboxEntry: Sendable, Equatable {
     public var error: String?
     public var updatedAt: Int64
     public var idempotencyKey: String?
+    /// The platform message id (an inbox `message_id`) this answers.
+    public var replyTo: String?
 }
 
 /// A message to put in the outbox (``Store/enqueue(_:)``).
@@ -38,20 +40,27 @@ public struct NewOutboxMessage: Sendable, Equatable {
     public var expiresAt: Int64?
     /// The caller's key: enqueueing again with it returns the first entry.
     public var idempotencyKey: String?
+    /// The platform message id (an inbox `message_id`) this answers: the adapter threads the reply where the
+    /// platform can.
+    public var replyTo: String?
 
-    public init(platform: String, target: String, text: String, expiresAt: Int64? = nil, idempotencyKey: String? = nil) {
+    public init(
+        platform: String, target: String, text: String, expiresAt: Int64? = nil, idempotencyKey: String? = nil,
+        replyTo: String? = nil
+    ) {
         self.platform = platform
         self.target = target
         self.text = text
         self.expiresAt = expiresAt
         self.idempotencyKey = idempotencyKey
+        self.replyTo = replyTo
     }
 }
 
 extension Store {
     static let outboxColumns = """
         id, platform, target, text, state, created_at, expires_at, attempts, sent_at, platform_ids, error, updated_at, \
-        idempotency_key
+        idempotency_key, reply_to
         """
 
     /// Enqueues a message for `platform` (which must exist and not be disabled). With an idempotency key already
@@ -98,16 +107,17 @@ extension Store {
         }
         try connection.execute(
             """
-            INSERT INTO outbox (platform, target, text, state, created_at, expires_at, updated_at, idempotency_key)
-            VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)
+            INSERT INTO outbox (
+                platform, target, text, state, created_at, expires_at, updated_at, idempotency_key, reply_to)
+            VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)
             """,
             [.text(message.platform), .text(message.target), .text(message.text), .integer(now),
-             message.expiresAt.sqlValue, .integer(now), message.idempotencyKey.sqlValue])
+             message.expiresAt.sqlValue, .integer(now), message.idempotencyKey.sqlValue, message.replyTo.sqlValue])
         let id = try connection.scalarInt("SELECT last_insert_rowid()") ?? 0
         return OutboxEntry(
             id: id, platform: message.platform, target: message.target, text: message.text, state: .queued,
             createdAt: now, expiresAt: message.expiresAt, attempts: 0, sentAt: nil, platformIDs: [], error: nil,
-            updatedAt: now, idempotencyKey: message.idempotencyKey)
+            updatedAt: now, idempotencyKey: message.idempotencyKey, replyTo: message.replyTo)
     }
 
     /// The platform's next message to send (the oldest queued or sending), or nil.
@@ -203,6 +213,7 @@ extension Store {
         return OutboxEntry(
             id: row.int64(0), platform: row.string(1), target: row.string(2), text: row.string(3), state: state,
             createdAt: row.int64(5), expiresAt: row.optionalInt64(6), attempts: row.int(7), sentAt: row.optionalInt64(8),
-            platformIDs: ids, error: row.optionalString(10), updatedAt: row.int64(11), idempotencyKey: row.optionalString(12))
+            platformIDs: ids, error: row.optionalString(10), updatedAt: row.int64(11), idempotencyKey: row.optionalString(12),
+            replyTo: row.optionalString(13))
     }
 }

@@ -29,8 +29,14 @@ struct BlackboxOpenAPITests {
         let daemon = try gw.daemon(config, arguments: ["--http", "127.0.0.1:0"])
         let base = "http://127.0.0.1:\(try await daemon.httpPort())"
         _ = await telegram.state.enqueueMessages(["hello"])
-        try await waitUntil("the consumer has the message and the alert", every: .milliseconds(50)) {
-            consumer.accepted.contains { $0.path == "/in" } && consumer.accepted.contains { $0.path == "/alert" }
+        await telegram.state.enqueue(["message": [  // a reply with a file: the nested schema and its nulls
+            "message_id": 3, "chat": ["id": 42, "type": "private"] as [String: any Sendable],
+            "from": ["id": 7, "first_name": "Ada"] as [String: any Sendable],
+            "reply_to_message": ["message_id": 2, "chat": ["id": 42] as [String: any Sendable]] as [String: any Sendable],
+            "document": ["file_id": "doc", "file_unique_id": "u", "file_name": "a.pdf"] as [String: any Sendable],
+        ] as [String: any Sendable]])
+        try await waitUntil("the consumer has the messages and the alert", every: .milliseconds(50)) {
+            consumer.accepted.filter { $0.path == "/in" }.count == 2 && consumer.accepted.contains { $0.path == "/alert" }
         }
 
         // scripts/openapi_check.py's cases: {"schema", "instance" (the real body, as JSON), "what"}.
@@ -47,7 +53,7 @@ struct BlackboxOpenAPITests {
         try expect(try await http(.GET, base + "/readyz"), 200, "Readiness", "GET /readyz")
         try expect(try await http(.GET, base + "/v1/status"), 200, "Status", "GET /v1/status")
         let post = "\(base)/v1/messages"
-        try expect(try await http(.POST, post, body: ##"{"platform":"down","target":"#c","text":"one"}"##), 202, "QueuedMessage", "POST single")
+        try expect(try await http(.POST, post, body: ##"{"platform":"down","target":"#c","text":"one","reply_to":"m-1"}"##), 202, "QueuedMessage", "POST single")
         let batch = try await http(.POST, post, body: ##"[{"platform":"down","target":"#c","text":"a"},{"platform":"down","target":"#c","text":"b","ttl_s":60}]"##)
         #expect(batch.status == 202)
         for (index, item) in try #require(try JSONSerialization.jsonObject(with: Data(batch.body.utf8)) as? [String: [Any]])["messages", default: []].enumerated() {

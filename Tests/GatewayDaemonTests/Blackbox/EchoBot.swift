@@ -6,8 +6,8 @@ import Synchronization
 import Testing
 
 /// A bot written from the README alone: gatewayd POSTs each received message to its webhook; it answers through
-/// `POST /v1/messages` with `echo: <text>` to the same chat, keyed by the message (`idempotency_key`), so a webhook
-/// redelivered after a crash queues no second reply.
+/// `POST /v1/messages` with `echo: <text>` to the same chat, threaded under it (`reply_to`), keyed by the message
+/// (`idempotency_key`), so a webhook redelivered after a crash queues no second reply.
 ///
 /// With a `secret`, it checks every request's signature (README, "Signed webhooks") and answers 401 to one that
 /// does not verify: a forged, tampered or replayed request is never echoed.
@@ -108,7 +108,7 @@ final class EchoBot: Sendable {
             let reply = "echo: \(message.text)"
             let body = try? JSONSerialization.data(withJSONObject: [
                 "platform": message.platform, "target": message.chat, "text": reply,
-                "idempotency_key": "echo:\(message.platform):\(message.messageID)",
+                "idempotency_key": "echo:\(message.platform):\(message.messageID)", "reply_to": message.messageID,
             ])
             let status = try? await http(.POST, "\(base)/v1/messages", body: String(decoding: body ?? Data(), as: UTF8.self)).status
             if status == 202 {

@@ -69,6 +69,10 @@ struct EchoBotTests {
         let final = await sentTexts()
         #expect(final == expected(1...11), "in order, each once: \(final); the bot saw \(bot.received.map(\.text))")
         #expect(Set(bot.received.map(\.messageID)).count == 11, "the bot saw every message")
+        let answered = Dictionary(bot.received.map { ("echo: \($0.text)", $0.messageID) }, uniquingKeysWith: { first, _ in first })
+        for reply in await telegram.state.sent {
+            #expect(reply.replyTo.map { "42:\($0)" } == answered[reply.text], "\(reply.text) threads under its message")
+        }
         #expect(bot.received.allSatisfy { $0.idempotencyKey == "tg:\($0.messageID)" }, "Idempotency-Key: <platform>:<message id>")
 
         #expect(bot.rejected.isEmpty, "every webhook request verified: \(bot.rejected)")

@@ -140,7 +140,8 @@ final class DiscordTestGateway: Sendable {
                     "nonce": .string(enforced),
                 ])
             }
-            let number = await state.recordPost(channel: channel, content: content, nonce: nonce)
+            let replyTo = payload?["message_reference"]?["message_id"]?.stringValue
+            let number = await state.recordPost(channel: channel, content: content, nonce: nonce, replyTo: replyTo)
             if let enforced { await state.rememberNonce(enforced, id: "posted-\(number)", channel: channel, content: content) }
             await state.holdIfAsked(number)
             var message: [String: JSONValue] = ["id": .string("posted-\(number)"), "channel_id": .string(channel), "content": .string(content)]

@@ -82,6 +82,8 @@ actor TestGatewayState {
     /// Close codes the client sent (parsed from the server's frame trace, see `CloseFrameRecorder`).
     nonisolated let clientCloseCodes = CloseCodeLog()
     private(set) var posts: [(channel: String, content: String, nonce: String?)] = []
+    /// The `message_reference.message_id` of each post (nil: not a reply), by post number from 1.
+    private(set) var replies: [Int: String] = [:]
     /// POSTs answered with the message an earlier POST with the same nonce created (nothing new posted).
     private(set) var nonceReplays: [(nonce: String, id: String)] = []
     /// The POST number being held by ``Knobs/holdPost``, once it arrived.
@@ -208,15 +210,19 @@ actor TestGatewayState {
     /// Adds a MESSAGE_CREATE to the latest session (replayed on RESUME) and sends it if that session is live.
     /// Returns the message id.
     @discardableResult
-    func dispatchMessage(channel: String = "100", content: String, author: String = "user-7") async throws -> String {
+    func dispatchMessage(
+        channel: String = "100", content: String, author: String = "user-7", extra: [String: JSONValue] = [:]
+    ) async throws -> String {
         guard let session = latestSessionID else { throw TestGatewayError("no session to dispatch into") }
         nextMessage += 1
         let id = "msg-\(nextMessage)"
-        let text = append(to: session, type: "MESSAGE_CREATE", d: .object([
+        var fields: [String: JSONValue] = [
             "id": .string(id), "channel_id": .string(channel), "content": .string(content),
             "author": .object(["id": .string(author), "username": .string("someone")]),
             "timestamp": .string("2027-01-15T08:00:00.250000+00:00"),
-        ]))
+        ]
+        fields.merge(extra) { _, new in new }
+        let text = append(to: session, type: "MESSAGE_CREATE", d: .object(fields))
         // Like a real gateway: the event is in the session's replay buffer either way; a socket that is closing as we
         // write (the client hung up, or `closeLive` just closed it) loses only this copy of it.
         if let live, live.session == session { try? await live.writer.write(.text(text)) }
@@ -241,9 +247,10 @@ actor TestGatewayState {
 
     func nextRateLimit() -> RateLimit? { knobs.rateLimits.isEmpty ? nil : knobs.rateLimits.removeFirst() }
 
-    func recordPost(channel: String, content: String, nonce: String? = nil) -> Int {
+    func recordPost(channel: String, content: String, nonce: String? = nil, replyTo: String? = nil) -> Int {
         postAttempts += 1
         posts.append((channel, content, nonce))
+        if let replyTo { replies[posts.count] = replyTo }
         return posts.count
     }
 

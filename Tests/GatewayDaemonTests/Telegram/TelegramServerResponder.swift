@@ -68,12 +68,24 @@ struct TelegramServerResponder: Sendable {
         if text.utf16.count > 4_096 {
             return reply(400, TelegramServerJSON.error(status: 400, description: "Bad Request: message is too long"))
         }
-        let messageID = await state.recordSent(chat: parameters.chat.text, text: text)
+        // reply_parameters: the answered message must exist in its chat, unless allow_sending_without_reply.
+        var replyTo: Int64?
+        if let wanted = parameters.replyParameters {
+            let chat = wanted.chat?.text ?? parameters.chat.text
+            if await state.exists(chat: chat, id: wanted.messageID) {
+                replyTo = wanted.messageID
+            } else if wanted.allowSendingWithoutReply != true {
+                return reply(400, TelegramServerJSON.error(status: 400, description: "Bad Request: message to be replied not found"))
+            }
+        }
+        let messageID = await state.recordSent(chat: parameters.chat.text, text: text, replyTo: replyTo)
         let chatID = parameters.chat.number ?? -100_777
-        return reply(200, TelegramServerJSON.ok([
+        var result: [String: Any] = [
             "message_id": messageID, "date": 1_800_000_000, "text": text,
             "chat": ["id": chatID, "type": chatID < 0 ? "supergroup" : "private"] as [String: Any],
-        ]))
+        ]
+        if let replyTo { result["reply_to_message"] = ["message_id": replyTo, "chat": ["id": chatID]] as [String: Any] }
+        return reply(200, TelegramServerJSON.ok(result))
     }
 
     private func apply(_ fault: TelegramServerFault, context: TelegramServerContext) async -> Response {
@@ -128,10 +140,22 @@ private struct SendMessageParameters: Decodable {
         }
     }
 
+    struct ReplyParameters: Decodable {
+        let messageID: Int64
+        let chat: Chat?
+        let allowSendingWithoutReply: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case messageID = "message_id", chat = "chat_id", allowSendingWithoutReply = "allow_sending_without_reply"
+        }
+    }
+
     let chat: Chat
     let text: String?
+    let replyParameters: ReplyParameters?
 
     enum CodingKeys: String, CodingKey {
+        case replyParameters = "reply_parameters"
         case text
         case chat = "chat_id"
     }

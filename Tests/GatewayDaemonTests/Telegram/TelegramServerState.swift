@@ -10,6 +10,8 @@ actor TelegramServerState {
         let chat: String
         let text: String
         let messageID: Int64
+        /// The message it threads under (`reply_parameters`), when that message exists.
+        var replyTo: Int64? = nil
     }
 
     struct Poll: Sendable, Equatable {
@@ -23,6 +25,8 @@ actor TelegramServerState {
     private var nextUpdateID: Int64 = 5_000
     private var nextMessageID: Int64 = 100
     private(set) var sent: [Sent] = []
+    /// Every message that exists, as `<chat>:<message_id>` (queued as updates, or sent): what a reply may answer.
+    private var existing: Set<String> = []
     private(set) var polls: [Poll] = []
     /// Requests per method, e.g. how many `getMe` calls arrived.
     private(set) var calls: [String: Int] = [:]
@@ -56,6 +60,7 @@ actor TelegramServerState {
                 message["from"] = ["id": user, "is_bot": false, "first_name": "User \(user)"] as [String: any Sendable]
             }
             if kind == "edited_message" { message["edit_date"] = 1_800_000_100 }
+            existing.insert("\(chat):\(nextMessageID)")
             ids.append(append([kind: message]))
         }
         wakeAll(.changed)
@@ -128,11 +133,18 @@ actor TelegramServerState {
 
     func recordAcceptedThenHung() { if let last = sent.last { acceptedThenHung.append(last) } }
 
-    func recordSent(chat: String, text: String) -> Int64 {
+    func recordSent(chat: String, text: String, replyTo: Int64? = nil) -> Int64 {
         nextMessageID += 1
-        sent.append(Sent(chat: chat, text: text, messageID: nextMessageID))
+        existing.insert("\(chat):\(nextMessageID)")
+        sent.append(Sent(chat: chat, text: text, messageID: nextMessageID, replyTo: replyTo))
         return nextMessageID
     }
+
+    /// Whether message `id` exists in `chat` (a reply can thread under it).
+    func exists(chat: String, id: Int64) -> Bool { existing.contains("\(chat):\(id)") }
+
+    /// Makes message `id` of `chat` exist (an update queued with ``enqueue(_:)`` names its own ids).
+    func markExisting(chat: String, id: Int64) { existing.insert("\(chat):\(id)") }
 
     /// Holds the caller until an update is queued (`.changed`), `timeout` passes, or a drop.
     func wait(timeout: Duration?) async -> Wake {
