@@ -45,6 +45,16 @@ struct IRCSessionTests {
         #expect(first != second && first?.hasPrefix("irc-42-") == true, "identical texts are different messages")
     }
 
+    @Test("a channel message is kind channel, one to our nick private; the IRCv3 reply tag is reply_to; no display name")
+    func kindsAndReplies() {
+        var s = Self.session()
+        let channel = Self.deliveries(Self.handle(&s, "@msgid=m2;+draft/reply=m1 :alice!a@h PRIVMSG #test :yes"))
+        #expect(channel.first?.chatKind == .channel && channel.first?.replyTo == "m1" && channel.first?.senderName == nil)
+        let direct = Self.deliveries(Self.handle(&s, ":bob!b@h PRIVMSG gwbot :psst"))
+        #expect(direct.first?.chatKind == .private && direct.first?.replyTo == nil && direct.first?.attachments == [])
+        #expect(Self.deliveries(Self.handle(&s, "@+draft/reply= :bob!b@h PRIVMSG gwbot :x")).first?.replyTo == nil)
+    }
+
     @Test("CTCP ACTION becomes /me text; other CTCP requests are not delivered")
     func ctcp() {
         var s = Self.session()
