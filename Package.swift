@@ -144,6 +144,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // The `messages` scenario's loopback Telegram Bot API server (already built for GatewayDaemon).
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // The `load` scenario's readiness probe (already built for GatewayNetworking).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // Fuzzing (FUZZING.md): the decoders that take outside input as fuzz targets, shared by the libFuzzer

@@ -12,6 +12,8 @@ struct Commands {
     let directory: URL
     /// The headline rows each scenario contributes (used by `all`).
     let headlines = Headlines()
+    /// Measurements that do not add up (the `load` audit): printed, and the benchmark exits 1.
+    let mismatches = Mismatches()
 
     func option(_ name: String) -> String? {
         guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return nil }
@@ -174,6 +176,22 @@ struct Commands {
             + "--paced \(spec.pacedCount) --chats \(spec.pacedChats) --unpaced \(spec.unpacedCount) "
             + "--sync \(syncs.map { $0.rawValue.lowercased() }.joined(separator: ","))"
         return MessagesReport.render(enqueue: enqueue, paced: paced, unpaced: unpaced, command: command)
+    }
+
+    /// wrk against a real `gatewayd run`: `POST /v1/messages` (single, batches) and `GET /v1/status`, `--seconds` each,
+    /// with the outbox audited after every POST case.
+    func load() async throws -> String {
+        var spec = LoadSpec()
+        spec.wrk.seconds = int("seconds", spec.wrk.seconds)
+        spec.wrk.threads = int("threads", spec.wrk.threads)
+        spec.wrk.connections = int("connections", spec.wrk.connections)
+        spec.batches = ints("batches", spec.batches)
+        Self.progress("load: \(spec.cases.count) wrk cases of \(spec.wrk.seconds) s against \(gatewayd)")
+        let result = try await LoadScenario.run(spec, gatewayd: gatewayd, directory: directory)
+        mismatches.add(result.problems.map { "load: \($0)" })
+        let command = "\(binary) load --seconds \(spec.wrk.seconds) --threads \(spec.wrk.threads) "
+            + "--connections \(spec.wrk.connections) --batches \(spec.batches.map(String.init).joined(separator: ",")) --gatewayd \(gatewayd)"
+        return LoadReport.render(result, command: command)
     }
 
     /// Hosts the seed model alone, for the process measurements: `--queued N` (nothing due for an hour) or

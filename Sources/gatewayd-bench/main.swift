@@ -4,8 +4,8 @@ import Foundation
 
 // gatewayd-bench: the benchmark suite (BENCHMARKS.md). Never run by scripts/test; scripts/bench runs `all`.
 //
-//   gatewayd-bench lag | mttr | restart | herd | store | footprint | messages   [options]   one scenario, Markdown
-//                                                                                         to stdout
+//   gatewayd-bench lag | mttr | restart | herd | store | footprint | messages | load   [options]   one scenario,
+//                                                                                                Markdown to stdout
 //   gatewayd-bench all --out BENCHMARKS.md [--gatewayd PATH]                    every scenario, the whole report
 //   gatewayd-bench host-model --queued N | --connect N                          (internal) the seed model, alone
 
@@ -24,6 +24,7 @@ do {
     case "store": print(try await commands.store())
     case "footprint": print(try await commands.footprint())
     case "messages": print(try await commands.messages())
+    case "load": print(try await commands.load())
     case "host-model": try await commands.hostModel()
     case "all":
         let report = try await FullReport(commands: commands).run()
@@ -35,7 +36,8 @@ do {
         }
     default:
         FileHandle.standardError.write(Data("""
-            usage: gatewayd-bench lag|mttr|restart|herd|store|footprint|messages [options]
+            usage: gatewayd-bench lag|mttr|restart|herd|store|footprint|messages|load [options]
+                   gatewayd-bench load [--seconds 30] [--threads 2] [--connections 16] [--batches 10,100] [--gatewayd PATH]
                    gatewayd-bench all [--out BENCHMARKS.md] [--gatewayd .build/release/gatewayd]
 
             """.utf8))
@@ -43,5 +45,10 @@ do {
     }
 } catch {
     FileHandle.standardError.write(Data("gatewayd-bench: \(error)\n".utf8))
+    exit(1)
+}
+if !commands.mismatches.all.isEmpty {
+    FileHandle.standardError.write(Data(commands.mismatches.all.map { "gatewayd-bench: mismatch: \($0)\n" }.joined().utf8))
+    try? FileManager.default.removeItem(at: directory)
     exit(1)
 }

@@ -3,8 +3,11 @@ import GatewayNetworking
 import GatewayStore
 import Logging
 
-/// Sends the outbox through connected adapters, oldest first per platform, one message at a time (so each chat
-/// keeps its order). Woken by an enqueue, a (re)connect, an operator's write, or a rate limit running out.
+/// Sends the outbox through connected adapters, oldest first per platform, one message at a time per platform (so
+/// each chat keeps its order). Each platform's queue is drained by a task of its own, so one platform's backlog, slow
+/// sends or pacing never hold back another's (the `load` benchmark showed two bots sending nothing while the first
+/// worked through its backlog). Woken by an enqueue, a (re)connect, an operator's write, a rate limit running out, or
+/// a drain ending.
 ///
 /// A message is marked `sending` (attempt counted) before the adapter is called, so a crash during the call sends it
 /// again after the restart: at-least-once at the platform — exactly-once where the platform deduplicates by the
@@ -18,6 +21,8 @@ public actor OutboxFlusher {
     let logger: Logger
     let redactor: Redactor
     private let signal = WakeSignal()
+    /// The platforms whose queue a drain task is working through (at most one per platform).
+    private var draining: Set<String> = []
 
     init(store: Store, registry: ConnectionRegistry, clock: any GatewayClock, logger: Logger, redactor: Redactor) {
         self.store = store
@@ -38,19 +43,22 @@ public actor OutboxFlusher {
     }
 
     public func run() async {
-        while !Task.isCancelled {
-            let next = await flush()
-            await signal.wait(until: next ?? .max, clock: clock)
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                let next = await flush(into: &group)
+                await signal.wait(until: next ?? .max, clock: clock)
+            }
+            group.cancelAll()
         }
     }
 
-    /// One pass over the waiting platforms; returns when a held-back queue may go on.
-    @discardableResult
-    func flush() async -> Int64? {
+    /// One pass over the waiting platforms: starts a drain for each connected platform that has none and is not
+    /// held back; returns when a held-back queue may go on.
+    private func flush(into group: inout DiscardingTaskGroup) async -> Int64? {
         var next: Int64?
         do {
             try await store.expireOutbox()
-            for (platform, notBefore) in try await store.waitingOutbox() {
+            for (platform, notBefore) in try await store.waitingOutbox() where !draining.contains(platform) {
                 let now = clock.nowMillis()
                 if let notBefore, notBefore > now {
                     next = min(next ?? .max, notBefore)
@@ -59,7 +67,8 @@ public actor OutboxFlusher {
                 if notBefore != nil { try await store.delayOutbox(platform: platform, until: nil) }
                 guard try await store.platform(platform)?.state == .connected,
                       let adapter = await registry.adapter(for: platform) else { continue }
-                if let held = try await drain(platform, adapter: adapter) { next = min(next ?? .max, held) }
+                draining.insert(platform)
+                group.addTask { await self.drainThenWake(platform, adapter: adapter) }
             }
         } catch {
             logger.error("cannot flush the outbox", metadata: ["error": "\(redactor.scrub("\(error)"))"])
@@ -67,8 +76,22 @@ public actor OutboxFlusher {
         return next
     }
 
-    /// Sends `platform`'s queue until it is empty or something stops it; returns the rate-limit time if held back.
-    private func drain(_ platform: String, adapter: any PlatformAdapter) async throws -> Int64? {
+    /// A platform's drain task: when it ends (queue empty, held back, connection gone), the next pass looks again —
+    /// a held-back queue's time is in the store (`delayOutbox`), and a message enqueued meanwhile is not missed.
+    private func drainThenWake(_ platform: String, adapter: any PlatformAdapter) async {
+        do {
+            try await drain(platform, adapter: adapter)
+        } catch {
+            logger.error("cannot flush the outbox", metadata: [
+                "platform.name": "\(platform)", "error": "\(redactor.scrub("\(error)"))"])
+        }
+        draining.remove(platform)
+        signal.nudge()
+    }
+
+    /// Sends `platform`'s queue until it is empty or something stops it (a rate limit holds it back until the time
+    /// it recorded with `delayOutbox`).
+    private func drain(_ platform: String, adapter: any PlatformAdapter) async throws {
         while !Task.isCancelled, let entry = try await store.nextOutbox(platform: platform) {
             if let expires = entry.expiresAt, expires <= clock.nowMillis() {
                 try await store.updateOutbox(entry.id, to: .expired, error: "its TTL passed before it could be sent")
@@ -92,12 +115,11 @@ public actor OutboxFlusher {
                     let until = clock.nowMillis() + (failure.retryAfterMillis ?? 1_000)
                     try await store.updateOutbox(entry.id, to: .queued, error: "rate limited: \(reason)")
                     try await store.delayOutbox(platform: platform, until: until)
-                    return until
+                    return
                 }
                 try await store.updateOutbox(entry.id, to: .queued, error: "waiting for the connection: \(reason)")
-                return nil
+                return
             }
         }
-        return nil
     }
 }

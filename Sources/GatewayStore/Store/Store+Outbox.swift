@@ -127,14 +127,14 @@ extension Store {
             [.text(platform)], Self.decodeOutbox)
     }
 
-    /// Platforms with messages waiting, and until when each platform's queue is held back by a rate limit. Walks
-    /// only the waiting rows (`outbox_waiting`), not every platform.
+    /// Platforms with messages waiting, and until when each platform's queue is held back by a rate limit. Reads
+    /// the per-platform counts (`message_depths`, kept by triggers), not the waiting rows.
     public func waitingOutbox() throws -> [(platform: String, notBefore: Int64?)] {
         try connection.rows(
             """
-            SELECT w.platform, p.outbox_not_before
-            FROM (SELECT DISTINCT platform FROM outbox WHERE state IN ('queued', 'sending')) w
-            JOIN platforms p ON p.name = w.platform ORDER BY w.platform
+            SELECT d.platform, p.outbox_not_before
+            FROM message_depths d JOIN platforms p ON p.name = d.platform
+            WHERE d.outbox_waiting > 0 ORDER BY d.platform
             """
         ) { (platform: $0.string(0), notBefore: $0.optionalInt64(1)) }
     }
@@ -193,14 +193,12 @@ extension Store {
         return try connection.rows(sql + " ORDER BY id LIMIT ?", values, Self.decodeOutbox)
     }
 
-    /// Per platform: messages not yet acknowledged by the consumer, and messages waiting to be sent.
+    /// Per platform: messages not yet acknowledged by the consumer, and messages waiting to be sent. One row per
+    /// platform (`message_depths`, kept by triggers, schema 7): the cost does not grow with the backlog.
     public func messageDepths() throws -> [String: (inbox: Int, outbox: Int)] {
         var depths: [String: (inbox: Int, outbox: Int)] = [:]
-        try connection.forEach("SELECT platform, count(*) FROM inbox WHERE delivered_at IS NULL GROUP BY platform") {
-            depths[$0.string(0), default: (0, 0)].inbox = $0.int(1)
-        }
-        try connection.forEach("SELECT platform, count(*) FROM outbox WHERE state IN ('queued', 'sending') GROUP BY platform") {
-            depths[$0.string(0), default: (0, 0)].outbox = $0.int(1)
+        try connection.forEach("SELECT platform, inbox_pending, outbox_waiting FROM message_depths") {
+            depths[$0.string(0)] = (inbox: $0.int(1), outbox: $0.int(2))
         }
         return depths
     }

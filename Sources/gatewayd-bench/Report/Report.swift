@@ -16,6 +16,15 @@ final class Headlines {
     }
 }
 
+/// What a scenario measured that does not add up (e.g. messages lost under load): the report shows it, and the
+/// benchmark exits 1 once it has printed or written the report.
+@MainActor
+final class Mismatches {
+    private(set) var all: [String] = []
+
+    func add(_ lines: [String]) { all += lines }
+}
+
 /// Markdown for BENCHMARKS.md: one table per scenario, ratios first, absolute numbers for context.
 enum Report {
     static func ms(_ value: Int64?) -> String { value.map { Stats.seconds(millis: $0) } ?? "—" }

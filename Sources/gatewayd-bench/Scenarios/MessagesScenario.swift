@@ -84,7 +84,7 @@ enum MessagesScenario {
 
     /// Telegram (paced, real adapter, loopback server): `count` messages over `chats` chats.
     static func pacedFlush(count: Int, chats: Int, directory: URL) async throws -> FlushMeasure {
-        let server = try await LoopbackTelegram(token: token)
+        let server = try await LoopbackTelegram(tokens: [token])
         let yaml = """
             when_all_failed: stay
             platforms:

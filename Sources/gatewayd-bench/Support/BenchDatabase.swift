@@ -37,13 +37,14 @@ final class BenchDatabase {
         }
     }
 
-    /// Every row of `sql` as integers (NULL → nil).
-    func integers(_ sql: String) throws -> [[Int64?]] {
+    /// Every row of `sql` as integers (NULL → nil), with `texts` bound to its parameters ?1, ?2, ….
+    func integers(_ sql: String, _ texts: [String] = []) throws -> [[Int64?]] {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             throw Failure(description: "\(String(cString: sqlite3_errmsg(handle))) in: \(sql.prefix(120))")
         }
         defer { sqlite3_finalize(statement) }
+        for (index, text) in texts.enumerated() { csqlite_bind_text_transient(statement, Int32(index + 1), text, -1) }
         var rows: [[Int64?]] = []
         while true {
             let step = sqlite3_step(statement)

@@ -8,13 +8,26 @@ final class ChildProcess {
     let started: ContinuousClock.Instant
     private let output = Pipe()
 
-    init(_ executable: String, _ arguments: [String]) throws {
+    /// Starts `executable`; `environment` is added to this process's own, and with `stderr` the child's standard
+    /// error is written to that file (else it is discarded).
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stderr: URL? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        var log: FileHandle?
+        if let stderr {
+            guard FileManager.default.createFile(atPath: stderr.path, contents: nil) else {
+                throw ProcessScenarios.Failed(description: "cannot create \(stderr.path)")
+            }
+            log = try FileHandle(forWritingTo: stderr)
+        }
+        process.standardError = log ?? FileHandle.nullDevice
         started = ContinuousClock.now
         try process.run()
+        try? log?.close()  // the child has its own copy
     }
 
     var pid: Int32 { process.processIdentifier }
@@ -60,6 +73,18 @@ final class ChildProcess {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
     }
+}
+
+/// CPU time used on the whole machine so far (every process), in seconds: the busy fields of /proc/stat's `cpu` line
+/// (user, nice, system, irq, softirq, steal; not idle or iowait).
+func machineCPUSeconds() -> Double? {
+    guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+        let line = stat.split(separator: "\n").first, line.hasPrefix("cpu ")
+    else { return nil }
+    let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+    guard ticks.count >= 8 else { return nil }
+    let busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
+    return busy / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 /// Polls (every 2 ms, bounded) until `condition` holds; returns whether it did.

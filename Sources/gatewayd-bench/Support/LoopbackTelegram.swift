@@ -5,10 +5,11 @@ import Hummingbird
 import Logging
 import Synchronization
 
-/// A minimal Telegram Bot API server on 127.0.0.1 (Hummingbird, port 0) for the `messages` scenario: the real wire
-/// format — `POST /bot{token}/{method}` with a JSON body, `{"ok":true,"result":…}` envelopes — for the three methods
-/// the adapter uses: `getMe`, `getUpdates` (held for its `timeout`, then an empty list) and `sendMessage` (answered
-/// at once with a message; counted). No faults, no pacing of its own: the adapter's pacing is what is measured.
+/// A minimal Telegram Bot API server on 127.0.0.1 (Hummingbird, port 0) for the `messages` and `load` scenarios: the
+/// real wire format — `POST /bot{token}/{method}` with a JSON body, `{"ok":true,"result":…}` envelopes — for the three
+/// methods the adapter uses: `getMe`, `getUpdates` (held for its `timeout`, then an empty list) and `sendMessage`
+/// (answered at once with a message; counted). Each of `tokens` is a bot of its own on the same server. No faults, no
+/// pacing of its own: the adapter's pacing is what is measured.
 final class LoopbackTelegram: Sendable {
     private let task: Task<Void, any Error>
     let port: Int
@@ -18,12 +19,12 @@ final class LoopbackTelegram: Sendable {
     /// How many `sendMessage` calls were answered.
     var sent: Int { counter.value }
 
-    init(token: String) async throws {
+    init(tokens: Set<String>) async throws {
         let router = Router()
         let counter = Counter()
         router.post("**") { request, _ -> Response in
             let segments = request.uri.path.split(separator: "/")
-            guard segments.count == 2, segments[0] == "bot\(token)" else {
+            guard segments.count == 2, segments[0].hasPrefix("bot"), tokens.contains(String(segments[0].dropFirst(3))) else {
                 return Self.reply(#"{"ok":false,"error_code":401,"description":"Unauthorized"}"#, status: .unauthorized)
             }
             let body = try await request.body.collect(upTo: 1 << 20)
