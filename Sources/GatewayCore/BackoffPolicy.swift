@@ -30,6 +30,9 @@ public struct BackoffPolicy: Sendable, Equatable {
     public var onExhausted: Exhausted
     /// The cadence of the `slow` exhausted policy.
     public var slowIntervalMillis: Int64
+    /// How often the platform's endpoint is probed while it waits after a network-class failure (`probe: 3s`);
+    /// nil: never (`probe: off`).
+    public var probeIntervalMillis: Int64?
 
     public init(
         baseMillis: Int64 = 30_000,
@@ -40,7 +43,8 @@ public struct BackoffPolicy: Sendable, Equatable {
         connectTimeoutMillis: Int64 = 30_000,
         stablePeriodMillis: Int64 = 600_000,
         onExhausted: Exhausted = .slow,
-        slowIntervalMillis: Int64 = 1_800_000
+        slowIntervalMillis: Int64 = 300_000,
+        probeIntervalMillis: Int64? = 3_000
     ) {
         self.baseMillis = baseMillis
         self.factor = factor
@@ -51,9 +55,11 @@ public struct BackoffPolicy: Sendable, Equatable {
         self.stablePeriodMillis = stablePeriodMillis
         self.onExhausted = onExhausted
         self.slowIntervalMillis = slowIntervalMillis
+        self.probeIntervalMillis = probeIntervalMillis
     }
 
-    /// The default policy (base 30 s, factor 2, cap 300 s, 20 attempts, ±20 %, connect timeout 30 s, stable 10 min).
+    /// The default policy (base 30 s, factor 2, cap 300 s, 20 attempts then flagged and retried every 5 min, ±20 %,
+    /// connect timeout 30 s, stable 10 min, probe every 3 s).
     public static let standard = BackoffPolicy()
 
     /// The problems that make this policy unusable, each naming its field (empty when valid).
@@ -67,6 +73,7 @@ public struct BackoffPolicy: Sendable, Equatable {
         if connectTimeoutMillis <= 0 { found.append("connect_timeout must be greater than 0") }
         if stablePeriodMillis < 0 { found.append("stable_period must not be negative") }
         if slowIntervalMillis <= 0 { found.append("slow_interval must be greater than 0") }
+        if let probe = probeIntervalMillis, probe < 500 { found.append("probe must be at least 500ms (or off)") }
         return found
     }
 

@@ -18,6 +18,11 @@ public struct PlatformKind: Sendable {
     public let checkSettings: @Sendable (PlatformConfig) throws(AdapterError) -> Void
     /// Makes this kind's adapter maker, once per daemon (the simulated kind keeps its scripts' positions in it).
     public let maker: @Sendable () -> any AdapterMaking
+    /// Where an entry's adapter connects (probed while it waits after a network failure; its login budget's key),
+    /// or nil when it connects nowhere (the simulated kind).
+    public let endpoint: @Sendable (PlatformConfig) -> Endpoint?
+    /// How many logins may start on one endpoint of this kind, from the platform's documented limits.
+    public let loginBudget: LoginBudget
 
     public init(
         type: PlatformType,
@@ -25,7 +30,9 @@ public struct PlatformKind: Sendable {
         targetProblem: @escaping @Sendable (String) -> String?,
         replyToProblem: @escaping @Sendable (String) -> String? = { _ in nil },
         checkSettings: @escaping @Sendable (PlatformConfig) throws(AdapterError) -> Void,
-        maker: @escaping @Sendable () -> any AdapterMaking
+        maker: @escaping @Sendable () -> any AdapterMaking,
+        endpoint: @escaping @Sendable (PlatformConfig) -> Endpoint? = { _ in nil },
+        loginBudget: LoginBudget = LoginBudget(logins: 20, windowMillis: 1_000)
     ) {
         self.type = type
         self.keys = keys
@@ -33,6 +40,8 @@ public struct PlatformKind: Sendable {
         self.replyToProblem = replyToProblem
         self.checkSettings = checkSettings
         self.maker = maker
+        self.endpoint = endpoint
+        self.loginBudget = loginBudget
     }
 }
 

@@ -35,7 +35,12 @@ public enum IRCPlatform {
         ],
         targetProblem: IRCTarget.problem,
         checkSettings: { platform throws(AdapterError) in _ = try IRCSettings(platform) },
-        maker: { AdapterMaker { platform, context in try IRCAdapter(platform: platform, context: context) } })
+        maker: { AdapterMaker { platform, context in try IRCAdapter(platform: platform, context: context) } },
+        endpoint: { platform in (try? IRCSettings(platform)).map { Endpoint(host: $0.server, port: $0.port, tls: $0.tls) } },
+        // Servers throttle connections per address ("Throttled: Reconnecting too fast"; charybdis: 4 per 60 s by
+        // default, ngircd by connections per IP): 4 connects per 10 s per server, and a throttled connect is
+        // rateLimited with a 60 s floor anyway.
+        loginBudget: LoginBudget(logins: 4, windowMillis: 10_000))
 }
 
 extension PlatformType {

@@ -14,7 +14,9 @@ public enum SimulatedKind {
         // Any target: `@blocked` and `@slow` answer like a blocked chat and a rate limit.
         targetProblem: { _ in nil },
         checkSettings: { platform throws(AdapterError) in _ = try SimulatedPlatforms.script(of: platform) },
-        maker: { SimulatedPlatforms() })
+        maker: { SimulatedPlatforms() },
+        // No network, so no endpoint to probe; its budget models a Bot-API-like server (the benchmarks' platforms).
+        loginBudget: LoginBudget(logins: 20, windowMillis: 1_000))
 }
 
 /// Makes simulated adapters; keeps each platform's script position across attempts (for as long as it lives).

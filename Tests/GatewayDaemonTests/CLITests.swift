@@ -174,6 +174,7 @@ struct CLIFormattingTests {
         let expectedKeys: Set = [
             "name", "type", "state", "attempts", "next_retry_at", "next_retry_in_s", "not_before", "last_error_class",
             "last_error_code", "last_error", "first_failed_at", "connected_since", "exhausted", "state_changed_at",
+            "endpoint",
         ]
         #expect(Set(platform.keys) == expectedKeys)
         #expect(platform["next_retry_at"] is NSNull && platform["state"] as? String == "connected")
@@ -185,7 +186,7 @@ struct CLIFormattingTests {
         #expect(keys == expectedKeys.sorted())
         #expect(PlatformJSON(queued, now: now).nextRetryInS == 2)
 
-        let status = StatusJSON(daemon: DaemonJSON(lease(heartbeatAgo: 2_000), now: now), platforms: [PlatformJSON(queued, now: now)])
+        let status = StatusJSON(daemon: DaemonJSON(lease(heartbeatAgo: 2_000), now: now), platforms: [PlatformJSON(queued, now: now)], endpoints: [])
         #expect(try JSONDecoder().decode(StatusJSON.self, from: JSONOutput.encode(status)) == status)
         #expect(status.daemon?.alive == true && status.daemon?.heartbeatAgeS == 2)
     }

@@ -32,7 +32,7 @@ struct MigrationTests {
             #expect(try connection.scalarInt("PRAGMA user_version") == Int64(EmbeddedMigrations.latestVersion))
             let tables = try connection.rows("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name") { $0.string(0) }
             #expect(tables == [
-                "alert_incidents", "channel_directory", "daemon_lease", "inbox", "message_depths", "outbox", "platform_cursors",
+                "alert_incidents", "channel_directory", "daemon_lease", "endpoint_probes", "inbox", "message_depths", "outbox", "platform_cursors",
                 "platform_events", "platforms", "reconnect_queue",
             ])
         }

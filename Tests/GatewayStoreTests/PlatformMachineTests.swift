@@ -119,7 +119,7 @@ struct PlatformMachineTests {
     @Test("max attempts: slow keeps retrying at the slow cadence and flags it; give_up stops")
     func exhausted() throws {
         var random = SplitMix64(seed: 1)
-        let slow = PlatformMachine(policy: BackoffPolicy(maxAttempts: 3, jitter: 0), now: now)
+        let slow = PlatformMachine(policy: BackoffPolicy(maxAttempts: 3, jitter: 0, slowIntervalMillis: 1_800_000), now: now)
         let first = try slow.apply(.fail(networkFailure()), to: record(in: .connecting, attempts: 3), random: &random)
         #expect(first.record.state == .backingOff && first.record.exhausted && first.event == .exhausted)
         #expect(first.record.nextRetryAt == now + 1_800_000)

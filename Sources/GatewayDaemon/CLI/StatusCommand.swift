@@ -46,13 +46,14 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     private func render() async throws -> (text: String, healthy: Bool) {
-        let (records, lease, depths) = try await options.withStore { store in
-            (try await store.platforms(), try await store.daemonLease(), try await store.messageDepths())
+        let (records, lease, depths, probes) = try await options.withStore { store in
+            (try await store.platforms(), try await store.daemonLease(), try await store.messageDepths(),
+             try await store.endpointProbes())
         }
         let now = SystemWallClock().nowMillis()
         let healthy = StatusView.isHealthy(records, lease: lease, now: now)
-        if json { return (JSONOutput.text(try StatusView.json(records: records, lease: lease, now: now)), healthy) }
-        let table = StatusView.render(records: records, lease: lease, now: now, width: Terminal.outputWidth(), depths: depths)
+        if json { return (JSONOutput.text(try StatusView.json(records: records, lease: lease, now: now, probes: probes)), healthy) }
+        let table = StatusView.render(records: records, lease: lease, now: now, width: Terminal.outputWidth(), depths: depths, probes: probes)
         return (Terminal.usesColour ? StatusView.colourStates(table) : table, healthy)
     }
 }

@@ -55,7 +55,7 @@ public struct Daemon: Sendable {
         let runner = GatewayRunner(
             config: config, store: store, clock: parts.clock, identity: parts.identity, factory: parts.factory,
             kinds: parts.kinds, sink: parts.sink, settings: parts.watcher, alerter: alerter, facesUp: facesUp,
-            logger: logger)
+            probing: parts.probing, logger: logger)
         let source = StatusSource(
             store: store, metrics: runner.metrics, clock: parts.clock,
             stallAfterMillis: config.alerts?.stallAfterMillis ?? 30_000, readiness: runner.readiness,

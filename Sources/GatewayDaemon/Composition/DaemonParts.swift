@@ -18,6 +18,9 @@ public struct DaemonParts: Sendable {
     /// Where adapters hand received messages (nil: the inbox).
     public var sink: (any InboundSink)?
     public var watcher: WatcherSettings
+    /// The reachability probe (tests and benchmarks replace it); by default a real DNS + TCP + TLS probe of the
+    /// endpoints the kinds declare.
+    public var probing: any ReachabilityProbing
     /// The HTTP face, replacing the configuration's `http:` (`--http`); nil keeps the configuration's.
     public var http: HTTPConfig?
     /// Serve HTTP at all (the demo does not).
@@ -34,6 +37,7 @@ public struct DaemonParts: Sendable {
         factory: (any AdapterMaking)? = nil,
         sink: (any InboundSink)? = nil,
         watcher: WatcherSettings = WatcherSettings(),
+        probing: (any ReachabilityProbing)? = nil,
         http: HTTPConfig? = nil,
         serveHTTP: Bool = true,
         onHTTPListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in },
@@ -45,6 +49,7 @@ public struct DaemonParts: Sendable {
         self.factory = factory ?? AdapterFactory(kinds: kinds)
         self.sink = sink
         self.watcher = watcher
+        self.probing = probing ?? KindProbing(kinds: kinds)
         self.http = http
         self.serveHTTP = serveHTTP
         self.onHTTPListening = onHTTPListening

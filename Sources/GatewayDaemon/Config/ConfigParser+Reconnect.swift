@@ -10,7 +10,7 @@ extension ConfigParser {
     /// The keys of a `reconnect:` mapping, at the top level and in a platform.
     static let reconnectKeys = [
         "base", "factor", "cap", "max_attempts", "jitter", "connect_timeout", "stable_period", "on_exhausted",
-        "slow_interval",
+        "slow_interval", "probe",
     ]
 
     /// `base` with the keys of the `reconnect:` mapping in `entry` applied over it, validated with
@@ -31,6 +31,8 @@ extension ConfigParser {
             case "stable_period": policy.stablePeriodMillis = try duration(value, at: fieldPath)
             case "on_exhausted": policy.onExhausted = try choice(value, at: fieldPath)
             case "slow_interval": policy.slowIntervalMillis = try duration(value, at: fieldPath)
+            case "probe":
+                policy.probeIntervalMillis = ["off", "false"].contains(value.scalar?.string.lowercased() ?? "") ? nil : try duration(value, at: fieldPath)
             default:
                 throw .unknownKey(location(field.keyNode, fieldPath), context: "in reconnect", known: Self.reconnectKeys)
             }

@@ -36,9 +36,11 @@ public enum StatusRoutes {
             let records = try await source.store.platforms()
             let lease = try await source.store.daemonLease()
             let depths = try await source.store.messageDepths()
+            let probes = try await source.store.endpointProbes()
             return json(.ok, HTTPStatusJSON(
                 daemon: lease.map { DaemonJSON($0, now: now) },
                 platforms: records.map { PlatformJSON($0, now: now) },
+                endpoints: EndpointJSON.list(records: records, probes: probes),
                 queues: QueuesJSON(
                     reconnect: records.filter { $0.state == .backingOff }.count,
                     inbox: depths.mapValues(\.inbox).filter { $0.value > 0 },
@@ -107,16 +109,18 @@ struct HealthJSON: Encodable {
 struct HTTPStatusJSON: Encodable {
     var daemon: DaemonJSON?
     var platforms: [PlatformJSON]
+    var endpoints: [EndpointJSON]
     var queues: QueuesJSON
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(daemon, forKey: .daemon)
         try container.encode(platforms, forKey: .platforms)
+        try container.encode(endpoints, forKey: .endpoints)
         try container.encode(queues, forKey: .queues)
     }
 
-    enum CodingKeys: String, CodingKey { case daemon, platforms, queues }
+    enum CodingKeys: String, CodingKey { case daemon, platforms, endpoints, queues }
 }
 
 /// Queue depths: platforms backing off; per platform, messages the consumer has not acknowledged and messages

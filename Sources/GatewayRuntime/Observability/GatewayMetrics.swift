@@ -37,6 +37,23 @@ public final class GatewayMetrics: Sendable {
         }
     }
 
+    /// One reachability probe of `endpoint` finished (`gatewayd_probes_total{endpoint,result}`), and whether the
+    /// endpoint is reachable now (`gatewayd_endpoint_reachable{endpoint}`).
+    func recordProbe(endpoint: String, reachable: Bool) {
+        let dimension = ("endpoint", endpoint)
+        Counter(
+            label: "gatewayd_probes_total", dimensions: [dimension, ("result", reachable ? "reachable" : "unreachable")],
+            factory: factory
+        ).increment()
+        Gauge(label: "gatewayd_endpoint_reachable", dimensions: [dimension], factory: factory).record(reachable ? 1 : 0)
+    }
+
+    /// Platforms pulled forward because their endpoint came back (`gatewayd_probe_pulled_forward_total{endpoint}`).
+    func recordCameBack(endpoint: String, pulledForward: Int) {
+        Counter(label: "gatewayd_probe_pulled_forward_total", dimensions: [("endpoint", endpoint)], factory: factory)
+            .increment(by: pulledForward)
+    }
+
     /// How late the watcher started work that was due (seconds).
     func recordWatcherLag(millis: Int64) {
         Gauge(label: "gatewayd_watcher_lag_seconds", factory: factory).record(Double(max(0, millis)) / 1000)

@@ -32,6 +32,8 @@ public final class GatewayRunner: Service, Sendable {
     package let flusher: OutboxFlusher
     package let dispatcher: InboxDispatcher
     private let result = OutcomeBox()
+    /// Each platform's endpoint, stored in its row at startup.
+    private let endpoints: [String: String]
     /// Opened when the daemon's faces are up (the HTTP face listens): no attempt starts before.
     private let facesUp: Readiness?
 
@@ -47,8 +49,11 @@ public final class GatewayRunner: Service, Sendable {
         settings: WatcherSettings = WatcherSettings(),
         alerter: AlertManager? = nil,
         facesUp: Readiness? = nil,
+        probing: any ReachabilityProbing,
         logger: Logger
     ) {
+        let plan = SupervisionPlan(config: config, probing: probing, kinds: kinds)
+        endpoints = plan.endpoints
         self.facesUp = facesUp
         self.config = config
         self.store = store
@@ -68,7 +73,7 @@ public final class GatewayRunner: Service, Sendable {
                 dispatcher.nudge()
                 await router.refreshDirectory(platform: platform, log: logger)
             }), registry: registry, router: router, logger: logger, settings: settings,
-            metrics: metrics, alerts: alerter, flusher: flusher)
+            metrics: metrics, alerts: alerter, flusher: flusher, probing: probing, plan: plan)
     }
 
     /// How the last `run()` ended (nil while running).
@@ -80,7 +85,7 @@ public final class GatewayRunner: Service, Sendable {
         try await store.acquireDaemonLease(identity, isAlive: processIsAlive)
         logger.info("daemon lease taken", metadata: ["daemon.pid": "\(identity.pid)", "daemon.host": "\(identity.host)"])
         try await watcher.startReporting()
-        let report = try await store.startup(configured: config.platforms.map(\.spec))
+        let report = try await store.startup(configured: config.platforms.map { $0.spec(endpoint: endpoints[$0.name]) })
         log(report)
         // The outbox flusher and the inbox dispatcher (services of the daemon's group) wait for this.
         readiness.markReady()
@@ -152,8 +157,10 @@ public final class GatewayRunner: Service, Sendable {
 
 extension PlatformConfig {
     /// The store's view of this platform: no secrets, only their fingerprint.
-    var spec: PlatformSpec {
-        PlatformSpec(name: name, type: type.rawValue, fingerprint: credentialFingerprint, enabled: enabled, policy: policy)
+    func spec(endpoint: String?) -> PlatformSpec {
+        PlatformSpec(
+            name: name, type: type.rawValue, fingerprint: credentialFingerprint, enabled: enabled, policy: policy,
+            endpoint: endpoint)
     }
 }
 

@@ -13,6 +13,9 @@ public struct WatcherSettings: Sendable {
     public var heartbeatIntervalMillis: Int64 = 5_000
     /// Added to the connect timeout to form an attempt's lease.
     public var leaseMarginMillis: Int64 = 5_000
+    /// When a probe finds an endpoint back, its waiting platforms are due within this window (jittered); the login
+    /// budget then paces them.
+    public var probePullForwardWindowMillis: Int64 = 1_000
 
     public init() {}
 }
@@ -45,6 +48,12 @@ actor ReconnectWatcher {
     let metrics: GatewayMetrics
     let alerts: AlertManager?
     let flusher: OutboxFlusher
+    let probing: any ReachabilityProbing
+    let pacer: LoginPacer
+    var probes: ProbeSchedule
+    var probeTasks: [String: Task<Void, Never>] = [:]
+    var random = SystemRandomNumberGenerator()
+    var probePullForwardWindowMillis: Int64 { settings.probePullForwardWindowMillis }
     var inFlight: [String: Task<Void, Never>] = [:]
     /// Set by ``requestStop()`` from any context, synchronously: a stop asked for before ``run()`` starts is seen
     /// by its first check, so it starts no attempt.
@@ -52,7 +61,7 @@ actor ReconnectWatcher {
     private var stopping: Bool { stopRequested.withLock { $0 } }
     /// Set by ``holdAttempts()``: a shutdown has begun; no new attempt starts, while the watcher keeps its place in
     /// the daemon's shutdown order.
-    private let attemptsHeld = Mutex(false)
+    let attemptsHeld = Mutex(false)
     private var waiting = false
     private var sleepingUntil: Int64 = .min
     /// Evaluations so far (for tests and benchmarks: an idle watcher must not evaluate).
@@ -66,7 +75,8 @@ actor ReconnectWatcher {
     init(
         store: Store, clock: any GatewayClock, owner: String, config: GatewayConfig, factory: any AdapterMaking,
         sink: any InboundSink, registry: ConnectionRegistry, router: DeliveryRouter, logger: Logger, settings: WatcherSettings,
-        metrics: GatewayMetrics, alerts: AlertManager?, flusher: OutboxFlusher
+        metrics: GatewayMetrics, alerts: AlertManager?, flusher: OutboxFlusher, probing: any ReachabilityProbing,
+        plan: SupervisionPlan
     ) {
         self.store = store
         self.clock = clock
@@ -83,6 +93,9 @@ actor ReconnectWatcher {
         self.metrics = metrics
         self.alerts = alerts
         self.flusher = flusher
+        self.probing = probing
+        pacer = LoginPacer(rules: plan.loginRules)
+        probes = ProbeSchedule(targets: plan.probeTargets)
         tail = EventTail(store: store, logger: logger, metrics: metrics)
     }
 
@@ -148,7 +161,10 @@ actor ReconnectWatcher {
                 await report()
             }
             if stopping { break }
-            let wake = min(nextDue, now + settings.pollIntervalMillis, (lastHeartbeat ?? now) + settings.heartbeatIntervalMillis)
+            try await scheduleProbes(now: now)
+            let wake = min(
+                nextDue, probes.nextWake ?? .max, now + settings.pollIntervalMillis,
+                (lastHeartbeat ?? now) + settings.heartbeatIntervalMillis)
             sleepingUntil = wake
             waiting = true
             await signal.wait(until: wake, clock: clock)
@@ -179,7 +195,7 @@ actor ReconnectWatcher {
             logger.debug("connection stable; backoff reset", metadata: ["platform.name": "\(name)"])
         }
         let held = attemptsHeld.withLock { $0 }
-        let claimed = held ? [] : try await store.claimDue(owner: owner, leaseMarginMillis: settings.leaseMarginMillis)
+        let claimed = held ? [] : try await store.claimDue(owner: owner, leaseMarginMillis: settings.leaseMarginMillis, gate: pacer)
         for row in claimed where inFlight[row.name] == nil {
             inFlight[row.name] = Task { await self.attempt(row) }
         }
@@ -209,7 +225,7 @@ actor ReconnectWatcher {
     /// the gateway has settled and has seen the clock's current time.
     func isSettled(ignoring: Set<String> = []) -> Bool {
         waiting && sleepingUntil > clock.nowMillis() && !signal.hasPendingWake
-            && Set(inFlight.keys).subtracting(ignoring).isEmpty
+            && Set(inFlight.keys).subtracting(ignoring).isEmpty && probeTasks.isEmpty
     }
 
     /// Stops the loop with `error` when it is a database failure (the store cannot record what happened, so the daemon
@@ -235,6 +251,7 @@ actor ReconnectWatcher {
             }
         }
         for task in inFlight.values { task.cancel() }
+        for task in probeTasks.values { task.cancel() }
         await registry.disconnectAll()
         await tail.drain()
     }

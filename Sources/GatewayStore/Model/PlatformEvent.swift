@@ -9,6 +9,8 @@ public struct PlatformEvent: Sendable, Equatable {
         case credentialsChanged = "credentials_changed", interrupted, staggered
         case pulledForward = "pulled_forward", clockAdjusted = "clock_adjusted", leaseExpired = "lease_expired"
         case alertSent = "alert_sent", alertFailed = "alert_failed"
+        /// A due row waits for a login slot of its endpoint (the login budget): rescheduled to the slot.
+        case paced
     }
 
     public var id: Int64

@@ -23,6 +23,8 @@ public struct PlatformRecord: Sendable, Equatable {
     public var leaseUntil: Int64?
     public var credentialFingerprint: String?
     public var createdAt: Int64
+    /// Where it connects (`platforms.endpoint`, from the configuration at startup); nil for none.
+    public var endpoint: String?
 
     /// A new platform: queued and due at once.
     public init(name: String, type: String, fingerprint: String?, now: Int64) {

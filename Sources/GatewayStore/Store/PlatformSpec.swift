@@ -7,8 +7,14 @@ public struct PlatformSpec: Sendable, Equatable {
     public var fingerprint: String?
     public var enabled: Bool
     public var policy: BackoffPolicy
+    /// Where it connects (``Endpoint/description``), stored in `platforms.endpoint`; nil for none.
+    public var endpoint: String?
 
-    public init(name: String, type: String, fingerprint: String? = nil, enabled: Bool = true, policy: BackoffPolicy = .standard) {
+    public init(
+        name: String, type: String, fingerprint: String? = nil, enabled: Bool = true, policy: BackoffPolicy = .standard,
+        endpoint: String? = nil
+    ) {
+        self.endpoint = endpoint
         self.name = name
         self.type = type
         self.fingerprint = fingerprint

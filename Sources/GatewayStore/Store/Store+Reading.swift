@@ -6,13 +6,13 @@ extension Store {
 
     /// Every platform's row, by name.
     public func platforms() throws -> [PlatformRecord] {
-        try connection.rows("SELECT \(Self.recordColumns) FROM platforms ORDER BY name", [], Self.decodeRecord)
+        try connection.rows("SELECT \(Self.readColumns) FROM platforms ORDER BY name", [], Self.decodeRecord)
     }
 
     /// The reconnect queue: `backing_off` rows, soonest first.
     public func queue() throws -> [PlatformRecord] {
         try connection.rows(
-            "SELECT \(Self.recordColumns) FROM platforms WHERE state = 'backing_off' ORDER BY next_retry_at, name",
+            "SELECT \(Self.readColumns) FROM platforms WHERE state = 'backing_off' ORDER BY next_retry_at, name",
             [], Self.decodeRecord)
     }
 

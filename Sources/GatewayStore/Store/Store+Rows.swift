@@ -7,9 +7,11 @@ extension Store {
         last_error, first_failed_at, connected_since, stable_at, exhausted, state_changed_at, lease_owner, \
         lease_until, credential_fingerprint, created_at
         """
+    /// What is read: the written columns, then `endpoint` (written from the configuration at startup only).
+    static let readColumns = recordColumns + ", endpoint"
 
     func readRecord(_ name: String) throws -> PlatformRecord? {
-        try connection.first("SELECT \(Self.recordColumns) FROM platforms WHERE name = ?", [.text(name)], Self.decodeRecord)
+        try connection.first("SELECT \(Self.readColumns) FROM platforms WHERE name = ?", [.text(name)], Self.decodeRecord)
     }
 
     static func decodeRecord(_ row: Row) throws -> PlatformRecord {
@@ -40,6 +42,7 @@ extension Store {
         record.stateChangedAt = row.int64(14)
         record.leaseOwner = row.optionalString(15)
         record.leaseUntil = row.optionalInt64(16)
+        record.endpoint = row.optionalString(19)
         return record
     }
 

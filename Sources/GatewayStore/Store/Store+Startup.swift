@@ -21,6 +21,9 @@ extension Store {
             var fresh: Set<String> = []
             for spec in specs {
                 try reconcile(spec, now: now, report: &report, fresh: &fresh)
+                let endpoint = spec.endpoint.map(SQLValue.text) ?? .null
+                _ = try connection.execute(
+                    "UPDATE platforms SET endpoint = ? WHERE name = ? AND endpoint IS NOT ?", [endpoint, .text(spec.name), endpoint])
             }
             let configured = Set(specs.map(\.name))
             let removed = try connection.rows("SELECT name FROM platforms WHERE state <> 'disabled'") { $0.string(0) }

@@ -5,7 +5,12 @@ extension Store {
     /// Claims every due row (up to `limit`, soonest first) for an attempt by `owner`: each becomes `connecting` under a
     /// lease of its connect timeout plus `leaseMarginMillis`, and its attempt is counted now — so an attempt the
     /// process dies during is still counted after a restart.
-    public func claimDue(owner: String, limit: Int = 1_000, leaseMarginMillis: Int64 = 5_000) throws -> [PlatformRecord] {
+    ///
+    /// With a `gate`, every due row first asks it for a login slot: a row given a later slot is rescheduled to it
+    /// (event `paced`) instead of claimed, so a herd of due rows starts no faster than the budget allows.
+    public func claimDue(
+        owner: String, limit: Int = 1_000, leaseMarginMillis: Int64 = 5_000, gate: (any LoginGate)? = nil
+    ) throws -> [PlatformRecord] {
         let now = now()
         return try connection.transaction {
             // platforms_due makes this a range scan of the due rows only.
@@ -13,10 +18,17 @@ extension Store {
                 "SELECT name FROM platforms WHERE state = 'backing_off' AND next_retry_at <= ? ORDER BY next_retry_at, name LIMIT ?",
                 [.integer(now), .integer(Int64(limit))]
             ) { $0.string(0) }
-            return try names.map { name in
+            var claimed: [PlatformRecord] = []
+            for name in names {
+                if let slot = gate?.slot(for: name, now: now), slot.start > now {
+                    try applyInTransaction(
+                        .reschedule(at: slot.start, why: .paced, detail: slot.detail), to: name, actor: .daemon, now: now)
+                    continue
+                }
                 let leaseUntil = now + policy(for: name).connectTimeoutMillis + leaseMarginMillis
-                return try applyInTransaction(.claim(owner: owner, leaseUntil: leaseUntil), to: name, actor: .daemon, now: now)
+                claimed.append(try applyInTransaction(.claim(owner: owner, leaseUntil: leaseUntil), to: name, actor: .daemon, now: now))
             }
+            return claimed
         }
     }
 
@@ -117,15 +129,18 @@ extension Store {
         return try connection.transaction { try pullForwardInTransaction(except: nil, reason: reason, now: now) }
     }
 
+    /// Pulls network-class queued rows (of `endpoint` only, when given) forward to within `windowMillis`.
     @discardableResult
-    func pullForwardInTransaction(except excluded: String?, reason: String, now: Int64) throws -> Int {
-        let window = settings.pullForwardWindowMillis
+    func pullForwardInTransaction(
+        except excluded: String?, endpoint: String? = nil, windowMillis: Int64? = nil, reason: String, now: Int64
+    ) throws -> Int {
+        let window = max(windowMillis ?? settings.pullForwardWindowMillis, 0)
         let candidates = try connection.rows(
             """
             SELECT name, next_retry_at, not_before FROM platforms
             WHERE state = 'backing_off' AND last_error_class = 'network' AND next_retry_at > ?
-            """,
-            [.integer(now + window)]
+            """ + (endpoint == nil ? "" : " AND endpoint = ?"),
+            [.integer(now + window)] + (endpoint.map { [.text($0)] } ?? [])
         ) { (name: $0.string(0), due: $0.int64(1), notBefore: $0.optionalInt64(2)) }
         var moved = 0
         for candidate in candidates where candidate.name != excluded {

@@ -73,7 +73,7 @@ struct HTTPTests {
                     #expect(response.status == .ok)
                     #expect(response.headers[.contentType] == "application/json")
                     let object = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
-                    #expect(Set(object.keys) == ["daemon", "platforms", "queues"])
+                    #expect(Set(object.keys) == ["daemon", "platforms", "endpoints", "queues"])
                     #expect((object["queues"] as? [String: Any])?["reconnect"] as? Int == 1)
                     let platforms = try #require(object["platforms"] as? [[String: Any]])
                     #expect(platforms.map { $0["name"] as? String } == ["bad", "down", "up"])

@@ -22,7 +22,7 @@ final class Harness: Sendable {
     /// Parses `yaml`, opens a fresh store and starts `gatewayd run` in a task.
     init(
         _ yaml: String, kinds: [PlatformKind] = PlatformKinds.all, factory: (any AdapterMaking)? = nil,
-        sink: (any InboundSink)? = nil,
+        sink: (any InboundSink)? = nil, probing: (any ReachabilityProbing)? = nil,
         environment: [String: String] = [:], logger: Logger? = nil, path: String? = nil
     ) async throws {
         directory = FileManager.default.temporaryDirectory.appending(path: "gatewayd-daemon-\(UUID().uuidString)")
@@ -35,7 +35,8 @@ final class Harness: Sendable {
         daemon = Daemon.assemble(
             config: config, store: store,
             parts: DaemonParts(
-                clock: clock, kinds: kinds, factory: factory, sink: sink, serveHTTP: false, shutdownSignals: []),
+                clock: clock, kinds: kinds, factory: factory, sink: sink, probing: probing, serveHTTP: false,
+                shutdownSignals: []),
             logger: logger ?? Self.quietLogger)
         task = Task { [daemon] in try await daemon.run() }
     }

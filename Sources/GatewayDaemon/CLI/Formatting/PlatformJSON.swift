@@ -20,12 +20,15 @@ struct PlatformJSON: Codable, Equatable {
     var connectedSince: Int64?
     var exhausted: Bool
     var stateChangedAt: Int64
+    /// Where it connects (`tls://host:port`), null for none.
+    var endpoint: String?
 
     enum CodingKeys: String, CodingKey {
         case name, type, state, attempts, exhausted
         case nextRetryAt = "next_retry_at", nextRetryInS = "next_retry_in_s", notBefore = "not_before"
         case lastErrorClass = "last_error_class", lastErrorCode = "last_error_code", lastError = "last_error"
         case firstFailedAt = "first_failed_at", connectedSince = "connected_since", stateChangedAt = "state_changed_at"
+        case endpoint
     }
 
     init(_ record: PlatformRecord, now: Int64) {
@@ -43,6 +46,7 @@ struct PlatformJSON: Codable, Equatable {
         connectedSince = record.connectedSince
         exhausted = record.exhausted
         stateChangedAt = record.stateChangedAt
+        endpoint = record.endpoint
     }
 
     /// Writes every key, `null` included, so scripts can rely on the shape.
@@ -62,6 +66,7 @@ struct PlatformJSON: Codable, Equatable {
         try container.encode(connectedSince, forKey: .connectedSince)
         try container.encode(exhausted, forKey: .exhausted)
         try container.encode(stateChangedAt, forKey: .stateChangedAt)
+        try container.encode(endpoint, forKey: .endpoint)
     }
 }
 
@@ -70,10 +75,12 @@ struct StatusJSON: Codable, Equatable {
     /// Null when no daemon has ever held (or still holds) the lease.
     var daemon: DaemonJSON?
     var platforms: [PlatformJSON]
+    var endpoints: [EndpointJSON]
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(daemon, forKey: .daemon)
         try container.encode(platforms, forKey: .platforms)
+        try container.encode(endpoints, forKey: .endpoints)
     }
 }

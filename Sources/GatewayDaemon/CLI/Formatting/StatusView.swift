@@ -11,7 +11,7 @@ enum StatusView {
     /// - Parameter depths: per platform, messages the inbox consumer has not acknowledged and messages waiting to be sent.
     static func render(
         records: [PlatformRecord], lease: DaemonLease?, now: Int64, width: Int? = nil,
-        depths: [String: (inbox: Int, outbox: Int)] = [:]
+        depths: [String: (inbox: Int, outbox: Int)] = [:], probes: [EndpointProbe] = []
     ) -> String {
         var lines = [DaemonView.line(lease, now: now)]
         if records.isEmpty {
@@ -35,17 +35,19 @@ enum StatusView {
             ])
         }
         lines.append(table.render(width: width))
+        lines += EndpointJSON.list(records: records, probes: probes).compactMap { $0.line(now: now) }
         if !DaemonView.isAlive(lease, now: now), records.contains(where: { $0.state == .connected || $0.state == .connecting }) {
             lines.append("note: no daemon is running; connected/connecting are the states the last daemon left")
         }
         return lines.joined(separator: "\n")
     }
 
-    /// The `--json` document: `{"daemon": {...} | null, "platforms": [...]}`, keys sorted.
-    static func json(records: [PlatformRecord], lease: DaemonLease?, now: Int64) throws -> Data {
+    /// The `--json` document: `{"daemon": {...} | null, "platforms": [...], "endpoints": [...]}`, keys sorted.
+    static func json(records: [PlatformRecord], lease: DaemonLease?, now: Int64, probes: [EndpointProbe] = []) throws -> Data {
         try JSONOutput.encode(StatusJSON(
             daemon: lease.map { DaemonJSON($0, now: now) },
-            platforms: records.map { PlatformJSON($0, now: now) }))
+            platforms: records.map { PlatformJSON($0, now: now) },
+            endpoints: EndpointJSON.list(records: records, probes: probes)))
     }
 
     /// The exit status's rule: healthy when a daemon is alive (fresh heartbeat) and every enabled platform (state

@@ -1,0 +1,60 @@
+import GatewayCore
+import GatewayStore
+import Logging
+
+/// How long a probe may take: its interval, within [1 s, 5 s].
+func probeTimeout(intervalMillis: Int64) -> Int64 { min(max(intervalMillis, 1_000), 5_000) }
+
+extension ReconnectWatcher {
+    /// Starts a probe of every endpoint that is due one and has a platform waiting after a network failure; stops
+    /// probing those that have none. Runs at every turn of the loop: an in-memory check, then one index lookup per
+    /// candidate endpoint.
+    func scheduleProbes(now: Int64) async throws {
+        guard !attemptsHeld.withLock({ $0 }) else { return }
+        let candidates = probes.candidates(now: now)
+        guard !candidates.isEmpty else { return }
+        let waiting = try await store.endpointsWithNetworkWait(candidates)
+        for key in candidates {
+            guard waiting.contains(key), let target = probes.targets[key] else {
+                probes.idle(key)
+                continue
+            }
+            probes.started(key)
+            let probing = self.probing
+            probeTasks[key] = Task {
+                let result = await probing.probe(target.endpoint, timeoutMillis: probeTimeout(intervalMillis: target.intervalMillis))
+                await self.probeFinished(key, result: result)
+            }
+        }
+    }
+
+    /// Records a probe's result; when the endpoint came back, pulls its waiting platforms forward (through the
+    /// login budget: they are claimed as due rows, each asking for a slot) and logs it once.
+    func probeFinished(_ key: String, result: ProbeResult) async {
+        // Done only once recorded (and pulled forward): until then the watcher is not settled.
+        defer {
+            probeTasks[key] = nil
+            signal.nudge()
+        }
+        let cameBack = probes.finished(key, reachable: result.isReachable, now: clock.nowMillis(), random: &random)
+        metrics.recordProbe(endpoint: key, reachable: result.isReachable)
+        do {
+            try await store.recordProbe(key, result: result)
+            guard cameBack else {
+                if case .unreachable(let reason) = result {
+                    logger.debug("endpoint unreachable", metadata: ["endpoint": "\(key)", "probe.error": "\(redactor.scrub(reason))"])
+                }
+                return
+            }
+            let moved = try await store.pullForward(
+                endpoint: key, windowMillis: probePullForwardWindowMillis, reason: "\(key) is reachable again (probe)")
+            metrics.recordCameBack(endpoint: key, pulledForward: moved)
+            logger.info("endpoint reachable again; its waiting platforms are due now", metadata: [
+                "endpoint": "\(key)", "platforms.pulled_forward": "\(moved)",
+            ])
+        } catch {
+            if stopIfDatabaseFailure(error) { return }
+            logger.error("cannot record a probe", metadata: ["endpoint": "\(key)", "error": "\(redactor.scrub("\(error)"))"])
+        }
+    }
+}
