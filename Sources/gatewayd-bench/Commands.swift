@@ -3,6 +3,7 @@ import GatewayRuntime
 import Foundation
 import GatewayDaemon
 import GatewayStore
+import GatewaySimulated
 
 /// `gatewayd-bench <scenario> [options]`: each scenario prints its Markdown table; `all` writes BENCHMARKS.md.
 @MainActor
@@ -56,13 +57,31 @@ struct Commands {
     func mttr() async throws -> (String, [(ours: OutageResult, seed: OutageResult)]) {
         let sizes = ints("platforms", [10, 100, 1_000]), outages = ints("outage-min", [1, 10, 30, 120])
         var pairs: [(ours: OutageResult, seed: OutageResult)] = []
+        var hermes: [OutageResult] = []
         for size in sizes {
             for minutes in outages {
-                pairs.append(try await outagePair(OutageSpec(platforms: size, outageMillis: Int64(minutes) * 60_000)))
+                let spec = OutageSpec(platforms: size, outageMillis: Int64(minutes) * 60_000)
+                pairs.append(try await outagePair(spec))
+                hermes.append(try await OutageScenario.run(.hermes, spec, directory: directory))
             }
         }
         let command = "\(binary) mttr --platforms \(sizes.map(String.init).joined(separator: ",")) --outage-min \(outages.map(String.init).joined(separator: ","))"
-        return (Report.mttr(pairs, command: command), pairs)
+        // The bounds issue 13 set: a probe interval plus a login for small fleets; the login budget for large ones.
+        let budget = SimulatedKind.kind.loginBudget
+        for (ours, _) in pairs {
+            let p50 = Stats.percentile(ours.recoveries, 50) ?? .max, worst = ours.recoveries.last ?? .max
+            let n = Int64(ours.spec.platforms)
+            let bound: (p50: Int64, max: Int64) = n <= 100
+                ? (5_000, 10_000) : (.max, n * budget.windowMillis / Int64(budget.logins) + 5_000)
+            if ours.notRecovered > 0 || p50 > bound.p50 || worst > bound.max {
+                mismatches.add(["mttr: \(n) platforms after \(ours.spec.outageMillis / 60_000) min: p50 \(Report.ms(p50)), max \(Report.ms(worst)), \(ours.notRecovered) not back (bound: p50 ≤ \(Report.ms(bound.p50)), max ≤ \(Report.ms(bound.max)))"])
+            }
+            if ours.peakLoginsPerSecond > budget.logins * Int(1_000 / budget.windowMillis) {
+                mismatches.add(["mttr: \(n) platforms after \(ours.spec.outageMillis / 60_000) min: \(ours.peakLoginsPerSecond) logins in one second, above the budget (\(budget))"])
+            }
+        }
+        let table = Report.mttr(pairs, command: command) + "\n" + Report.mttrAgainstHermes(zip(pairs.map(\.ours), hermes).map { ($0, $1) })
+        return (table, pairs)
     }
 
     func restart() async throws -> String {
@@ -102,6 +121,26 @@ struct Commands {
             Report.verdict(ours: Double(jittered.peakLoginsPerSecond), seed: Double(pair.seed.peakLoginsPerSecond)),
             "\(jittered.peakLoginsPerSecond)", "\(pair.seed.peakLoginsPerSecond) (one login at a time)")
         return Report.herd([jittered, unjittered, pair.seed], command: "\(binary) herd --herd-platforms \(size) --herd-outage-min \(minutes)")
+    }
+
+    /// Real sockets: bots whose endpoint refuses, then a server starts; ours with the probe, and without it.
+    func recovery() async throws -> String {
+        let spec = RecoverySpec(platforms: int("platforms", 10), runs: int("runs", 5), downSeconds: int("down-seconds", 8))
+        Self.progress("recovery: \(spec.platforms) bots, \(spec.runs) runs, probe on (\(gatewayd))")
+        let probed = try await RecoveryScenario.run(spec, gatewayd: gatewayd, directory: directory)
+        var off = spec
+        off.runs = int("baseline-runs", 2)
+        off.reconnect = "{ probe: off }"
+        Self.progress("recovery: \(off.runs) runs, probe off")
+        let baseline = try await RecoveryScenario.run(off, gatewayd: gatewayd, directory: directory)
+        if let median = Stats.percentile(probed.lastConnected, 50), median > 5_000 {
+            mismatches.add(["recovery: \(spec.platforms) bots back \(Report.ms(median)) after the server started (median of \(spec.runs)); the bound is 5 s"])
+        }
+        for (index, logins) in probed.logins.enumerated() where logins != spec.platforms {
+            mismatches.add(["recovery: run \(index + 1): \(logins) logins for \(spec.platforms) bots (a probe must never log in)"])
+        }
+        let command = "\(binary) recovery --platforms \(spec.platforms) --runs \(spec.runs) --down-seconds \(spec.downSeconds) --baseline-runs \(off.runs) --gatewayd \(gatewayd)"
+        return Report.recovery(probed: probed, baseline: baseline, command: command)
     }
 
     func store() async throws -> String {

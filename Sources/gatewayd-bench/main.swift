@@ -4,7 +4,7 @@ import Foundation
 
 // gatewayd-bench: the benchmark suite (BENCHMARKS.md). Never run by scripts/test; scripts/bench runs `all`.
 //
-//   gatewayd-bench lag | mttr | restart | herd | store | footprint | messages | load   [options]   one scenario,
+//   gatewayd-bench lag | mttr | restart | herd | store | footprint | messages | load | recovery [options]   one scenario,
 //                                                                                                Markdown to stdout
 //   gatewayd-bench all --out BENCHMARKS.md [--gatewayd PATH]                    every scenario, the whole report
 //   gatewayd-bench host-model --queued N | --connect N                          (internal) the seed model, alone
@@ -25,6 +25,7 @@ do {
     case "footprint": print(try await commands.footprint())
     case "messages": print(try await commands.messages())
     case "load": print(try await commands.load())
+    case "recovery": print(try await commands.recovery())
     case "host-model": try await commands.hostModel()
     case "all":
         let report = try await FullReport(commands: commands).run()
@@ -36,7 +37,7 @@ do {
         }
     default:
         FileHandle.standardError.write(Data("""
-            usage: gatewayd-bench lag|mttr|restart|herd|store|footprint|messages|load [options]
+            usage: gatewayd-bench lag|mttr|restart|herd|store|footprint|messages|load|recovery [options]
                    gatewayd-bench load [--seconds 30] [--threads 2] [--connections 16] [--batches 10,100] [--gatewayd PATH]
                    gatewayd-bench all [--out BENCHMARKS.md] [--gatewayd .build/release/gatewayd]
 

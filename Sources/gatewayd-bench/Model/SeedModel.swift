@@ -31,6 +31,14 @@ actor SeedModel {
         var capMillis: Int64 = 300_000
         var maxAttempts = 20
 
+        /// Today's hermes-agent gateway: the same tick and schedule, but it never gives up (it retries for ever at
+        /// the 300 s cap).
+        static var hermesToday: Rules {
+            var rules = Rules()
+            rules.maxAttempts = .max
+            return rules
+        }
+
         func backoff(afterAttempt attempt: Int) -> Int64 {
             let exponent = min(max(attempt, 1) - 1, 20)
             return min(baseMillis << Int64(exponent), capMillis)

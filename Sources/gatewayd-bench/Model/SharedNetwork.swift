@@ -184,3 +184,24 @@ final class NetworkAdapter: PlatformAdapter {
 
     func channels() async -> [ChannelEntry] { [] }
 }
+
+/// The reachability probe of the outage scenarios: every platform's endpoint is the shared network, and a probe
+/// answers at once whether it is up (no virtual time passes: a real probe is a few milliseconds against logins of a
+/// second). It never logs in, so it is not counted as one.
+final class NetworkProbing: ReachabilityProbing {
+    static let endpoint = Endpoint(host: "shared.network", port: 443, tls: true)
+    let network: SharedNetwork
+    private let count = Mutex(0)
+
+    init(network: SharedNetwork) { self.network = network }
+
+    func endpoint(for platform: PlatformConfig) -> Endpoint? { Self.endpoint }
+
+    func probe(_ endpoint: Endpoint, timeoutMillis: Int64) async -> ProbeResult {
+        count.withLock { $0 += 1 }
+        return network.isUp ? .reachable : .unreachable(reason: "connect: network down")
+    }
+
+    /// Probes made so far.
+    var probes: Int { count.withLock { $0 } }
+}

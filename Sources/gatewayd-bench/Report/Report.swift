@@ -87,6 +87,41 @@ enum Report {
         return lines.joined(separator: "\n") + "\n\nReproduce: `\(command)`.\n"
     }
 
+    /// Ours against a model of today's hermes (retry for ever at the 300 s cap, 10 s tick): the same runs' MTTR.
+    static func mttrAgainstHermes(_ rows: [(ours: OutageResult, hermes: OutageResult)]) -> String {
+        var lines = [
+            "| platforms | outage | MTTR p50 ours | MTTR p50 hermes today | hermes ÷ ours (p50) | MTTR max ours | MTTR max hermes today | hermes ÷ ours (max) | logins ours | logins hermes today |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for (ours, hermes) in rows {
+            let op = Stats.percentile(ours.recoveries, 50), hp = Stats.percentile(hermes.recoveries, 50)
+            let om = ours.recoveries.last, hm = hermes.recoveries.last
+            func shown(_ r: OutageResult, _ value: Int64?) -> String { r.notRecovered > 0 ? "never for \(r.notRecovered)" : ms(value) }
+            lines.append(
+                "| \(Stats.grouped(ours.spec.platforms)) | \(ours.spec.outageMillis / 60_000) min | \(ms(op)) | \(shown(hermes, hp)) "
+                    + "| \(ratio(hp.map(Double.init), op.map(Double.init))) | \(shown(ours, om)) | \(shown(hermes, hm)) "
+                    + "| \(ratio(hm.map(Double.init), om.map(Double.init))) "
+                    + "| \(Stats.grouped(ours.loginsDuringOutage + ours.loginsAfterReturn)) "
+                    + "| \(Stats.grouped(hermes.loginsDuringOutage + hermes.loginsAfterReturn)) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func recovery(probed: RecoveryResult, baseline: RecoveryResult, command: String) -> String {
+        var lines = [
+            "| \(probed.spec.platforms) Telegram bots, endpoint refused then a server starts | runs | server start → last bot connected, median | min | max | → first bot connected, median | probes at the endpoint, median | logins (getMe) per run |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for (label, r) in [("ours, probe every 3 s (default)", probed), ("ours, `probe: off` (backoff only)", baseline)] {
+            let logins = Set(r.logins).sorted().map(String.init).joined(separator: ", ")
+            lines.append(
+                "| \(label) | \(r.lastConnected.count) | \(ms(Stats.percentile(r.lastConnected, 50))) | \(ms(r.lastConnected.min())) "
+                    + "| \(ms(r.lastConnected.max())) | \(ms(Stats.percentile(r.firstConnected, 50))) "
+                    + "| \(Stats.percentile(r.probes, 50).map(String.init) ?? "—") | \(logins) |")
+        }
+        return lines.joined(separator: "\n") + "\n\nReproduce: `\(command)`.\n"
+    }
+
     static func restart(_ rows: [(restarts: Int, ours: OutageResult, seed: OutageResult)], command: String) -> String {
         var lines = [
             "| restarts during the outage | logins / platform / hour ours | seed | seed ÷ ours | gave up at return ours | seed | MTTR max ours | seed | check: ours' virtual lag |",

@@ -41,7 +41,7 @@ struct OutageResult: Sendable {
 
 @MainActor
 enum OutageScenario {
-    enum Which: String, Sendable { case ours, seed }
+    enum Which: String, Sendable { case ours, seed, hermes }
 
     static func platformConfigs(_ count: Int, policy: BackoffPolicy) -> [PlatformConfig] {
         (0..<count).map { PlatformConfig(name: String(format: "p%05d", $0), type: .simulated, policy: policy) }
@@ -66,6 +66,8 @@ enum OutageScenario {
                 path: dbPath, clock: clock, factory: factory)
         case .seed:
             SeedSubject(platforms: configs, clock: clock, factory: factory)
+        case .hermes:
+            SeedSubject(platforms: configs, clock: clock, factory: factory, rules: .hermesToday, label: "hermes today (model)")
         }
         let driver = Driver(clock: clock, subject: subject)
         let n = spec.platforms

@@ -28,6 +28,7 @@ final class OursSubject: Subject {
     let path: String
     let clock: VirtualClock
     let factory: NetworkAdapterFactory
+    let probing: NetworkProbing
     private var seed: UInt64 = 1
     private(set) var store: Store?
     private var daemon: Daemon?
@@ -35,6 +36,7 @@ final class OursSubject: Subject {
     private var task: Task<Void, any Error>?
 
     init(label: String, config: GatewayConfig, path: String, clock: VirtualClock, factory: NetworkAdapterFactory) {
+        probing = NetworkProbing(network: factory.network)
         self.label = label
         self.config = config
         self.path = path
@@ -49,7 +51,7 @@ final class OursSubject: Subject {
         try LagProbe.install(path: path)
         let daemon = Daemon.assemble(
             config: config, store: store,
-            parts: DaemonParts(clock: clock, factory: factory, serveHTTP: false, shutdownSignals: []),
+            parts: DaemonParts(clock: clock, factory: factory, probing: probing, serveHTTP: false, shutdownSignals: []),
             logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
         self.store = store
         self.daemon = daemon
@@ -112,24 +114,31 @@ enum LagProbe {
     }
 }
 
-/// The seed model, restarted as the seed would be: a fresh process with empty memory.
+/// The seed model, restarted as the seed would be: a fresh process with empty memory. With `rules` that never give
+/// up, it is a model of today's hermes (retry for ever at the 300 s cap, the same 10 s tick).
 @MainActor
 final class SeedSubject: Subject {
-    let label = "seed model"
+    let label: String
     let platforms: [PlatformConfig]
     let clock: VirtualClock
     let factory: any AdapterMaking
+    let rules: SeedModel.Rules
     private var model: SeedModel?
     private var task: Task<Void, Never>?
 
-    init(platforms: [PlatformConfig], clock: VirtualClock, factory: any AdapterMaking) {
+    init(
+        platforms: [PlatformConfig], clock: VirtualClock, factory: any AdapterMaking, rules: SeedModel.Rules = .init(),
+        label: String = "seed model"
+    ) {
+        self.label = label
+        self.rules = rules
         self.platforms = platforms
         self.clock = clock
         self.factory = factory
     }
 
     func start() async throws {
-        let model = SeedModel(platforms: platforms, factory: factory, clock: clock)
+        let model = SeedModel(platforms: platforms, factory: factory, clock: clock, rules: rules)
         self.model = model
         task = Task.detached { await model.run() }
     }

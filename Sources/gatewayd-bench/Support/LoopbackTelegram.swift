@@ -14,14 +14,19 @@ final class LoopbackTelegram: Sendable {
     private let task: Task<Void, any Error>
     let port: Int
     private let counter: Counter
+    private let getMeCounter: Counter
 
     var apiBase: String { "http://127.0.0.1:\(port)" }
     /// How many `sendMessage` calls were answered.
     var sent: Int { counter.value }
+    /// How many `getMe` calls (logins) were answered.
+    var logins: Int { getMeCounter.value }
 
-    init(tokens: Set<String>) async throws {
+    /// Listens on `port` (0: a free one).
+    init(tokens: Set<String>, port requested: Int = 0) async throws {
         let router = Router()
         let counter = Counter()
+        let getMeCounter = Counter()
         router.post("**") { request, _ -> Response in
             let segments = request.uri.path.split(separator: "/")
             guard segments.count == 2, segments[0].hasPrefix("bot"), tokens.contains(String(segments[0].dropFirst(3))) else {
@@ -31,6 +36,7 @@ final class LoopbackTelegram: Sendable {
             let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
             switch segments[1] {
             case "getMe":
+                _ = getMeCounter.next()
                 return Self.reply(#"{"ok":true,"result":{"id":1,"is_bot":true,"first_name":"Bench","username":"bench_bot"}}"#)
             case "getUpdates":
                 let timeout = min(max(json["timeout"] as? Int ?? 0, 0), 50)
@@ -52,7 +58,7 @@ final class LoopbackTelegram: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            configuration: .init(address: .hostname("127.0.0.1", port: requested)),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
@@ -69,6 +75,7 @@ final class LoopbackTelegram: Sendable {
         }
         port = bound
         self.counter = counter
+        self.getMeCounter = getMeCounter
     }
 
     func stop() async {
