@@ -33,6 +33,8 @@ let package = Package(
         ),
         // Host tool run by the EmbedMigrations plugin: turns migrations/*.sql into Swift string literals.
         .executableTarget(name: "MigrationEmbedder"),
+        // malloc_trim for the daemon's one release of its startup peak (Swift's Glibc module lacks <malloc.h>).
+        .target(name: "CAllocator"),
         .plugin(
             name: "EmbedMigrations",
             capability: .buildTool(),
@@ -102,6 +104,7 @@ let package = Package(
         .target(
             name: "GatewayRuntime",
             dependencies: [
+                "CAllocator",
                 "GatewayStore", "GatewayCore", "GatewayNetworking",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -8,9 +8,9 @@
 /// let policy = BackoffPolicy(jitter: 0)
 /// policy.delayMillis(afterAttempt: 3, random: &random) // 120_000
 /// ```
-public struct BackoffPolicy: Sendable, Equatable {
+public struct BackoffPolicy: Sendable, Hashable {
     /// What happens when `maxAttempts` attempts in a row have failed.
-    public enum Exhausted: String, Sendable, Equatable, CaseIterable {
+    public enum Exhausted: String, Sendable, Hashable, CaseIterable {
         /// Keep retrying every `slowIntervalMillis` and flag the row (`exhausted = 1`) so it is alerted on. Default.
         case slow
         /// Stop: the row goes to `gave_up` until an operator retries or the credentials change. Opt-in.

@@ -27,6 +27,11 @@ do {
     case "load": print(try await commands.load())
     case "recovery": print(try await commands.recovery())
     case "host-model": try await commands.hostModel()
+    case "idle-fixture":
+        // (internal) `idle-fixture --platforms N --db PATH --config PATH`: the store scenario's idle input.
+        try ProcessScenarios.idleFixture(
+            database: commands.option("db") ?? "idle.db", config: commands.option("config") ?? "idle.yaml",
+            platforms: commands.int("platforms", 100_000))
     case "all":
         let report = try await FullReport(commands: commands).run()
         if let out = commands.option("out") {

@@ -15,13 +15,18 @@ final class LoginPacer: LoginGate {
         var budget: LoginBudget
     }
 
-    private let rules: [String: Rule]
+    private let rules: [Rule]
+    private let ruleIndex: [String: Int32]
     private let slots = Mutex(LoginSlots())
 
-    init(rules: [String: Rule]) { self.rules = rules }
+    init(rules: [Rule], index: [String: Int32]) {
+        self.rules = rules
+        ruleIndex = index
+    }
 
     func slot(for platform: String, now: Int64) -> LoginSlotGrant {
-        let rule = rules[platform] ?? Rule(key: "unknown", budget: LoginBudget(logins: 20, windowMillis: 1_000))
+        let rule = ruleIndex[platform].map { rules[Int($0)] }
+            ?? Rule(key: "unknown", budget: LoginBudget(logins: 20, windowMillis: 1_000))
         let start = slots.withLock { $0.slot(for: platform, key: rule.key, budget: rule.budget, now: now) }
         return LoginSlotGrant(start: start, detail: "waiting for a login slot on \(rule.key) (budget: \(rule.budget))")
     }

@@ -10,7 +10,7 @@ extension ReconnectWatcher {
         var log = logger
         log[metadataKey: "platform.name"] = "\(row.name)"
         log[metadataKey: "reconnect.attempt"] = "\(row.attempts)"
-        guard let config = platforms[row.name] else {
+        guard let config = platformConfig(row.name) else {
             await recordFailure(row.name, AdapterError(.auth, code: "config", message: "not in the configuration"), log: log)
             return
         }

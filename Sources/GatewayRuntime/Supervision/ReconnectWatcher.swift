@@ -34,7 +34,10 @@ actor ReconnectWatcher {
     let store: Store
     let clock: any GatewayClock
     let owner: String
-    let platforms: [String: PlatformConfig]
+    /// The configured platforms, and where each name is among them (an index, not a second copy of every entry:
+    /// at 100,000 platforms a dictionary of configurations was 42 MB).
+    let configs: [PlatformConfig]
+    let configIndex: [String: Int]
     let factory: any AdapterMaking
     let sink: any InboundSink
     let registry: ConnectionRegistry
@@ -81,7 +84,8 @@ actor ReconnectWatcher {
         self.store = store
         self.clock = clock
         self.owner = owner
-        platforms = Dictionary(config.platforms.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        configs = config.platforms
+        configIndex = Dictionary(config.platforms.indices.map { (config.platforms[$0].name, $0) }, uniquingKeysWith: { first, _ in first })
         self.factory = factory
         self.sink = sink
         self.registry = registry
@@ -94,10 +98,12 @@ actor ReconnectWatcher {
         self.alerts = alerts
         self.flusher = flusher
         self.probing = probing
-        pacer = LoginPacer(rules: plan.loginRules)
+        pacer = LoginPacer(rules: plan.loginRules, index: plan.ruleIndex)
         probes = ProbeSchedule(targets: plan.probeTargets)
         tail = EventTail(store: store, logger: logger, metrics: metrics)
     }
+
+    func platformConfig(_ name: String) -> PlatformConfig? { configIndex[name].map { configs[$0] } }
 
     /// Marks where the transition log starts: call before the startup reconcile so its events are reported.
     func startReporting() async throws { try await tail.start() }

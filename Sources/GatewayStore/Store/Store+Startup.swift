@@ -14,7 +14,7 @@ extension Store {
     /// Call it while holding the daemon lease: every `connecting` row then belongs to a dead process.
     @discardableResult
     public func startup(configured specs: [PlatformSpec]) throws -> StartupReport {
-        for spec in specs { policies[spec.name] = spec.policy }
+        for spec in specs { policies.set(spec.policy, for: spec.name) }
         let now = now()
         return try connection.transaction {
             var report = StartupReport()

@@ -23,11 +23,7 @@ enum ProcessScenarios {
         defer {
             for file in [path, path + "-wal", path + "-shm", config] { try? FileManager.default.removeItem(atPath: file) }
         }
-        do { _ = try Store(path: path) }  // creates and migrates the file, then closes it
-        try StoreScenario.seed(path: path, platforms: platforms, now: SystemWallClock().nowMillis())
-        var yaml = "when_all_failed: stay\nplatforms:\n"
-        for index in 0..<platforms { yaml += "  \(StoreScenario.name(index)): { type: simulated, script: \"connect\" }\n" }
-        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        try idleFixture(database: path, config: config, platforms: platforms)
         let child = try ChildProcess(gatewayd, ["run", "--config", config, "--db", path, "--log-level", "error"])
         defer { child.stop() }
         let probe = try BenchDatabase(path: path, readOnly: true)
@@ -36,6 +32,16 @@ enum ProcessScenarios {
         }
         let ready = (ContinuousClock.now - child.started).seconds
         return try await idle(child, ready: ready, seconds: seconds)
+    }
+
+    /// A database with `platforms` queued rows (nothing due for an hour) and the configuration naming them: the idle
+    /// scenario's input (also `gatewayd-bench idle-fixture`, to look at such a daemon by hand).
+    static func idleFixture(database path: String, config: String, platforms: Int) throws {
+        do { _ = try Store(path: path) }  // creates and migrates the file, then closes it
+        try StoreScenario.seed(path: path, platforms: platforms, now: SystemWallClock().nowMillis())
+        var yaml = "when_all_failed: stay\nplatforms:\n"
+        for index in 0..<platforms { yaml += "  \(StoreScenario.name(index)): { type: simulated, script: \"connect\" }\n" }
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
     }
 
     /// The seed model hosting N queued platforms with nothing due for an hour.
