@@ -21,9 +21,6 @@ extension Store {
             var fresh: Set<String> = []
             for spec in specs {
                 try reconcile(spec, now: now, report: &report, fresh: &fresh)
-                let endpoint = spec.endpoint.map(SQLValue.text) ?? .null
-                _ = try connection.execute(
-                    "UPDATE platforms SET endpoint = ? WHERE name = ? AND endpoint IS NOT ?", [endpoint, .text(spec.name), endpoint])
             }
             let configured = Set(specs.map(\.name))
             let removed = try connection.rows("SELECT name FROM platforms WHERE state <> 'disabled'") { $0.string(0) }
@@ -49,7 +46,20 @@ extension Store {
     }
 
     private func reconcile(_ spec: PlatformSpec, now: Int64, report: inout StartupReport, fresh: inout Set<String>) throws {
-        guard var record = try readRecord(spec.name) else {
+        let stored = try readRecord(spec.name)
+        try reconcile(spec, stored: stored, now: now, report: &report, fresh: &fresh)
+        // The endpoint column is not part of the record's writes: set here, and only when it changed (a statement
+        // per platform at every start was a fifth of the reconcile at 100,000 platforms).
+        if stored?.endpoint != spec.endpoint {
+            let endpoint = spec.endpoint.map(SQLValue.text) ?? .null
+            _ = try connection.execute("UPDATE platforms SET endpoint = ? WHERE name = ?", [endpoint, .text(spec.name)])
+        }
+    }
+
+    private func reconcile(
+        _ spec: PlatformSpec, stored: PlatformRecord?, now: Int64, report: inout StartupReport, fresh: inout Set<String>
+    ) throws {
+        guard var record = stored else {
             var record = PlatformRecord(name: spec.name, type: spec.type, fingerprint: spec.fingerprint, now: now)
             if !spec.enabled { record.enter(.disabled, now: now) }
             try writeRecord(record)
