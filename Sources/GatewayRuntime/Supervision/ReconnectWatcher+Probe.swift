@@ -36,6 +36,8 @@ extension ReconnectWatcher {
             probeTasks[key] = nil
             signal.nudge()
         }
+        // A probe that ends after shutdown began records nothing: the daemon is closing its rows and its lease.
+        guard !attemptsHeld.withLock({ $0 }) else { return }
         let cameBack = probes.finished(key, reachable: result.isReachable, now: clock.nowMillis(), random: &random)
         metrics.recordProbe(endpoint: key, reachable: result.isReachable)
         do {

@@ -19,7 +19,8 @@ struct BlackboxProbeTests {
             platforms:
               tg: { type: telegram, token: ${BB_PROBE_TG}, api_base: "\(telegram.apiBase)", poll_timeout: 1s }
             """)
-        let daemon = try gw.daemon(config)
+        let daemon = try gw.daemon(config, arguments: ["--http", "127.0.0.1:0"])
+        let base = "http://127.0.0.1:\(try await daemon.httpPort())"
         let db = ["--db", gw.db]
         /// The `status --json` document (empty until the daemon has created the database).
         func status() async throws -> [String: Any] {
@@ -41,6 +42,12 @@ struct BlackboxProbeTests {
         #expect(queued["endpoint"] as? String == "tcp://127.0.0.1:\(telegram.port)")
         let table = try await gw.run(["status"] + db).stdout
         #expect(table.contains("probe tcp://127.0.0.1:\(telegram.port): unreachable since"), "\(table)")
+        let address = "tcp://127.0.0.1:\(telegram.port)"
+        let served = try await http(.GET, "\(base)/v1/status")
+        #expect(served.status == 200 && served.body.contains("\"endpoints\"") && served.body.contains(address), "\(served.body)")
+        let metrics = try await http(.GET, "\(base)/metrics").body
+        #expect(metrics.contains(#"gatewayd_probes_total{endpoint="\#(address)",result="unreachable"}"#), "\(metrics)")
+        #expect(metrics.contains(#"gatewayd_endpoint_reachable{endpoint="\#(address)"} 0"#))
 
         try await telegram.start()
         // Bounded only so a broken build ends: without the probe the next attempt is 4–6 minutes away.
@@ -53,6 +60,9 @@ struct BlackboxProbeTests {
         let events = try await gw.run(["events", "tg"] + db).stdout
         #expect(events.contains("pulled_forward") && events.contains("reachable again (probe)"), "\(events)")
         #expect(await telegram.state.calls["getMe"] == 1, "the probe never called the API; only the second attempt did")
+        let after = try await http(.GET, "\(base)/metrics").body
+        #expect(after.contains(#"gatewayd_probe_pulled_forward_total{endpoint="\#(address)"} 1"#), "\(after)")
+        #expect(after.contains(#"gatewayd_endpoint_reachable{endpoint="\#(address)"} 1"#))
         daemon.kill(SIGTERM)
         let end = await daemon.finished()
         #expect(end.status == 0)
