@@ -68,6 +68,9 @@ public struct LoginSlots: Sendable {
         self.lastNow = now
     }
 
+    /// The later time `platform` holds a slot for, if any.
+    public func reservation(for platform: String) -> Int64? { reserved[platform] }
+
     /// Forgets a reservation (the platform was paused, removed, or rescheduled by an operator).
     public mutating func release(_ platform: String) { reserved[platform] = nil }
 

@@ -83,6 +83,7 @@ struct EndpointStoreTests {
         func slot(for platform: String, now: Int64) -> LoginSlotGrant {
             LoginSlotGrant(start: free.contains(platform) ? now : at, detail: "waiting for a login slot on e")
         }
+        func holdsSlot(for platform: String, now: Int64) -> Bool { !free.contains(platform) && at > now }
     }
 
     @Test("a due row given a later slot is rescheduled to it (event paced), not claimed")

@@ -24,6 +24,10 @@ final class LoginPacer: LoginGate {
         ruleIndex = index
     }
 
+    func holdsSlot(for platform: String, now: Int64) -> Bool {
+        slots.withLock { $0.reservation(for: platform).map { $0 > now } ?? false }
+    }
+
     func slot(for platform: String, now: Int64) -> LoginSlotGrant {
         let rule = ruleIndex[platform].map { rules[Int($0)] }
             ?? Rule(key: "unknown", budget: LoginBudget(logins: 20, windowMillis: 1_000))

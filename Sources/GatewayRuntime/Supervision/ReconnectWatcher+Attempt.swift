@@ -47,7 +47,7 @@ extension ReconnectWatcher {
 
     private func connected(_ name: String, adapter: any PlatformAdapter, log: Logger) async {
         do {
-            let record = try await store.recordSuccess(name, owner: owner)
+            let record = try await store.recordSuccess(name, owner: owner, gate: pacer)
             log.debug("platform connected", metadata: ["platform.state": "connected", "reconnect.attempts": "\(record.attempts)"])
         } catch {
             await adapter.disconnect()

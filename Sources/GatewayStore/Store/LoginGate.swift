@@ -16,4 +16,7 @@ public struct LoginSlotGrant: Sendable, Equatable {
 /// Paces logins: asked once per due row before it is claimed (``Store/claimDue(owner:limit:leaseMarginMillis:gate:)``).
 public protocol LoginGate: Sendable {
     func slot(for platform: String, now: Int64) -> LoginSlotGrant
+    /// Whether `platform` holds a slot for a time after `now` (it waits for it: a pull-forward must leave it be,
+    /// or every reconnect of a herd would move the rest forward only for the gate to send them back).
+    func holdsSlot(for platform: String, now: Int64) -> Bool
 }

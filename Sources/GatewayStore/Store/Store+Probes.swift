@@ -96,10 +96,13 @@ extension Store {
     /// A probe found `endpoint` back: its platforms waiting after a network failure are due within `windowMillis`
     /// (jittered, never before a server's not-before). Returns how many moved.
     @discardableResult
-    public func pullForward(endpoint: String, windowMillis: Int64, reason: String) throws -> Int {
+    public func pullForward(
+        endpoint: String, windowMillis: Int64, reason: String, gate: (any LoginGate)? = nil
+    ) throws -> Int {
         let now = now()
         return try connection.transaction {
-            try pullForwardInTransaction(except: nil, endpoint: endpoint, windowMillis: windowMillis, reason: reason, now: now)
+            try pullForwardInTransaction(
+                except: nil, endpoint: endpoint, windowMillis: windowMillis, reason: reason, gate: gate, now: now)
         }
     }
 }

@@ -35,8 +35,9 @@ extension Store {
     /// Records that `owner`'s attempt on `name` connected. If it recovered from a network-class failure, the network
     /// is evidently back: the other network-class rows are pulled forward. Throws `illegalTransition` if the row is no longer this owner's attempt (paused meanwhile,
     /// lease expired): the caller must then disconnect the adapter.
+    /// Rows holding a later login slot of `gate` are not pulled forward (they already wait for their turn).
     @discardableResult
-    public func recordSuccess(_ name: String, owner: String) throws -> PlatformRecord {
+    public func recordSuccess(_ name: String, owner: String, gate: (any LoginGate)? = nil) throws -> PlatformRecord {
         let now = now()
         return try connection.transaction {
             let before = try requireLease(name, owner: owner, action: .succeed)
@@ -44,7 +45,8 @@ extension Store {
             // Only a recovery from a network-class failure says the network is back; a first connect says nothing
             // about the others (they may have failed for their own reasons a moment ago).
             if before.lastErrorClass == .network && before.firstFailedAt != nil {
-                try pullForwardInTransaction(except: name, reason: "\(name) reconnected after a network failure", now: now)
+                try pullForwardInTransaction(
+                    except: name, reason: "\(name) reconnected after a network failure", gate: gate, now: now)
             }
             return record
         }
@@ -132,7 +134,8 @@ extension Store {
     /// Pulls network-class queued rows (of `endpoint` only, when given) forward to within `windowMillis`.
     @discardableResult
     func pullForwardInTransaction(
-        except excluded: String?, endpoint: String? = nil, windowMillis: Int64? = nil, reason: String, now: Int64
+        except excluded: String?, endpoint: String? = nil, windowMillis: Int64? = nil, reason: String,
+        gate: (any LoginGate)? = nil, now: Int64
     ) throws -> Int {
         let window = max(windowMillis ?? settings.pullForwardWindowMillis, 0)
         let candidates = try connection.rows(
@@ -143,7 +146,7 @@ extension Store {
             [.integer(now + window)] + (endpoint.map { [.text($0)] } ?? [])
         ) { (name: $0.string(0), due: $0.int64(1), notBefore: $0.optionalInt64(2)) }
         var moved = 0
-        for candidate in candidates where candidate.name != excluded {
+        for candidate in candidates where candidate.name != excluded && gate?.holdsSlot(for: candidate.name, now: now) != true {
             let target = max(now + Int64.random(in: 0...window, using: &random), candidate.notBefore ?? 0)
             guard target < candidate.due else { continue }
             try applyInTransaction(

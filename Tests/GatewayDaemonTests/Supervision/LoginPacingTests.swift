@@ -67,3 +67,38 @@ struct LoginPacingTests {
         try await g.stop()
     }
 }
+
+extension LoginPacingTests {
+    @Test("a herd coming back through the budget is not churned: no platform waiting for its slot is pulled forward by another's reconnect")
+    func noChurn() async throws {
+        let names = (0..<200).map { String(format: "p%03d", $0) }
+        let probing = FakeProbing(Dictionary(uniqueKeysWithValues: names.map { ($0, Self.e) }))
+        let g = try await Harness(
+            "reconnect: { base: 5m, cap: 10m, jitter: 0, probe: 3s }\nplatforms:\n"
+                + names.map { "  \($0): { type: simulated, script: \"fail network, then connect\" }" }.joined(separator: "\n"),
+            probing: probing)
+        // Every first attempt fails (paced over 10 s), then the endpoint comes back.
+        for _ in 0..<12 {
+            g.clock.advance(millis: 1_000)
+            try await g.settle()
+        }
+        #expect(try await g.store.platforms().allSatisfy { $0.state == .backingOff && $0.attempts == 1 })
+        probing.set(Self.e, reachable: true)
+        var steps = 0
+        while try await g.store.platforms().contains(where: { $0.state != .connected }) && steps < 200 {
+            g.clock.advance(millis: 250)
+            try await g.settle()
+            steps += 1
+        }
+        #expect(try await g.store.platforms().allSatisfy { $0.state == .connected })
+        var pulled = 0, paced = 0
+        for name in names {
+            let kinds = try await g.kinds(name)
+            pulled += kinds.count(where: { $0 == .pulledForward })
+            paced += kinds.count(where: { $0 == .paced })
+        }
+        #expect(pulled <= names.count, "one pull-forward each at most (the probe's): \(pulled)")
+        #expect(paced <= 2 * names.count, "paced at most at startup and once on the way back: \(paced)")
+        try await g.stop()
+    }
+}
