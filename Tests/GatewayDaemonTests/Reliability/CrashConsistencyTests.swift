@@ -33,6 +33,7 @@ struct CrashConsistencyTests {
         #expect(report.ledger.interruptedCounted > 0, "no kill landed during an attempt")
         #expect(report.ledger.retriesHonoured > 0, "no kill left a queued row to honour")
         #expect(report.ledger.attemptsStarted > kills)
+        #expect(report.killedBeforeSchema < kills / 2, "most kills must land after a start committed its rows")
         #expect(report.outbound.sent > 0 && report.outbound.failedBlocked > 0 && report.inbound.stored > 0)
     }
 }
@@ -41,7 +42,7 @@ extension CrashHarness.Report {
     func summary(seed: UInt64) -> String {
         let faultText = faults.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
         return """
-            crash harness: seed \(seed): \(kills) SIGKILLs (\(killedBeforeSchema) before the schema existed), \(Int(seconds)) s
+            crash harness: seed \(seed): \(kills) SIGKILLs (\(killedBeforeSchema) before the first start had committed), \(Int(seconds)) s
               history: \(ledger.events) events checked, \(ledger.attemptsStarted) attempts started (latest \(ledger.maxLatenessMillis) ms after due), \
             \(ledger.interruptedCounted) interrupted attempts counted, \(ledger.retriesHonoured) persisted retries honoured \
             (\(ledger.retriesMovedForward) legitimately pulled forward), \(ledger.streakResets) streak resets verified

@@ -36,6 +36,8 @@ struct CrashLedger {
     }
 
     private var lastState: [String: String] = [:]
+    /// Whether any platform row has been seen yet (a daemon's first reconcile committed).
+    var hasSeenRows: Bool { !lastState.isEmpty }
     private var lastAttempts: [String: Int] = [:]
     private var lastConnectedAt: [String: Int64] = [:]
     private var expectRetry: [String: (nextRetryAt: Int64, notBefore: Int64?, movedForward: Bool, label: String)] = [:]
