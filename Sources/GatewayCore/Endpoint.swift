@@ -20,21 +20,14 @@ public struct Endpoint: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     public static func < (lhs: Endpoint, rhs: Endpoint) -> Bool { lhs.description < rhs.description }
 
-    /// The endpoint of an `http://` or `https://` base URL (`https://api.telegram.org`, `http://127.0.0.1:8081/x`);
-    /// nil when `url` is not one.
-    public init?(httpURL url: String) {
+    /// The endpoint of an `http(s)://` or `ws(s)://` URL (`https://api.telegram.org`, `http://127.0.0.1:8081/x`,
+    /// `wss://gateway.discord.gg/?v=10`): the scheme's port when it names none. Nil when `url` is not one.
+    public init?(url: String) {
         let lower = url.lowercased()
-        let tls: Bool
-        let rest: Substring
-        if lower.hasPrefix("https://") {
-            tls = true
-            rest = url.dropFirst("https://".count)
-        } else if lower.hasPrefix("http://") {
-            tls = false
-            rest = url.dropFirst("http://".count)
-        } else {
-            return nil
-        }
+        let schemes: [(prefix: String, tls: Bool)] = [("https://", true), ("wss://", true), ("http://", false), ("ws://", false)]
+        guard let scheme = schemes.first(where: { lower.hasPrefix($0.prefix) }) else { return nil }
+        let tls = scheme.tls
+        let rest = url.dropFirst(scheme.prefix.count)
         var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
         var host: Substring

@@ -32,7 +32,7 @@ public enum DiscordPlatform {
         maker: {
             AdapterMaker { platform, context in DiscordAdapter(settings: try DiscordSettings(platform), context: context) }
         },
-        endpoint: { platform in (try? DiscordSettings(platform)).flatMap { Endpoint(httpURL: $0.apiBase) } },
+        endpoint: { platform in (try? DiscordSettings(platform)).flatMap { Endpoint(url: $0.apiBase) } },
         // IDENTIFY allows `max_concurrency` (1 for most bots) per 5 s per bot, and a connect starts with
         // GET /gateway/bot on the REST endpoint: 5 logins per 5 s per endpoint, whatever the number of bots.
         loginBudget: LoginBudget(logins: 5, windowMillis: 5_000))

@@ -39,7 +39,7 @@ final class IRCConnection: Sendable {
     ) async throws(AdapterError) -> IRCConnection {
         let (events, continuation) = AsyncStream.makeStream(of: IRCEvent.self)
         // SNI and certificate name checks need a host name; for an IP literal NIOSSL checks the peer address.
-        let serverName = isIPAddress(host) ? nil : host
+        let serverName = host.isIPAddress ? nil : host
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(max(1_000, connectTimeoutMillis)))
             .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
@@ -90,10 +90,6 @@ final class IRCConnection: Sendable {
         case .dns: return IRCFailures.classify(.dns, message: failure.description)
         default: return IRCFailures.classify(.transport, message: failure.description)
         }
-    }
-
-    private static func isIPAddress(_ host: String) -> Bool {
-        (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 }
 

@@ -96,8 +96,8 @@ private final class HandshakeWatcher: ChannelInboundHandler, Sendable {
 }
 
 extension String {
-    /// An IPv4 or IPv6 literal (no SNI for those).
-    var isIPAddress: Bool {
+    /// An IPv4 or IPv6 literal (TLS sends no SNI for those, and checks the peer address instead of a name).
+    public var isIPAddress: Bool {
         (try? SocketAddress(ipAddress: self, port: 0)) != nil
     }
 }

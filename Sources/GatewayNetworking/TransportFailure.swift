@@ -72,10 +72,7 @@ public struct TransportFailure: Sendable, Equatable, CustomStringConvertible {
 
     /// The endpoint of a URL: its host and port (the scheme's default when the URL has none).
     public static func endpoint(of url: String) -> (host: String, port: Int) {
-        let parsed = URL(string: url)
-        let scheme = parsed?.scheme?.lowercased() ?? "https"
-        let port = parsed?.port ?? (["https", "wss"].contains(scheme) ? 443 : 80)
-        return (parsed?.host ?? url, port)
+        Endpoint(url: url).map { ($0.host, $0.port) } ?? (url, 443)
     }
 
     public static func kind(of error: any Error) -> Kind {

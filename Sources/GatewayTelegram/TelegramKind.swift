@@ -23,7 +23,7 @@ public enum TelegramPlatform {
         maker: {
             AdapterMaker { platform, context in TelegramAdapter(settings: try TelegramSettings(platform), context: context) }
         },
-        endpoint: { platform in (try? TelegramSettings(platform)).flatMap { Endpoint(httpURL: $0.apiBase) } },
+        endpoint: { platform in (try? TelegramSettings(platform)).flatMap { Endpoint(url: $0.apiBase) } },
         // Telegram documents no limit on getMe (the connect step) beyond its per-bot API limits; 20 logins per
         // second per Bot API server keeps a mass reconnect of many bots well below its ~30 requests/s per bot.
         loginBudget: LoginBudget(logins: 20, windowMillis: 1_000))

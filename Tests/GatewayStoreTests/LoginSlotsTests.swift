@@ -46,13 +46,15 @@ struct LoginSlotsTests {
 
     @Test("endpoints from base URLs: scheme's port, explicit port, IPv6, path and credentials ignored")
     func endpoints() {
-        #expect(Endpoint(httpURL: "https://api.telegram.org")?.description == "tls://api.telegram.org:443")
-        #expect(Endpoint(httpURL: "http://127.0.0.1:8081/bot")?.description == "tcp://127.0.0.1:8081")
-        #expect(Endpoint(httpURL: "https://discord.com/api/v10") == Endpoint(host: "discord.com", port: 443, tls: true))
-        #expect(Endpoint(httpURL: "http://[::1]:9000/x")?.description == "tcp://[::1]:9000")
-        #expect(Endpoint(httpURL: "https://user:pw@example.org:8443")?.description == "tls://example.org:8443")
-        #expect(Endpoint(httpURL: "ftp://example.org") == nil && Endpoint(httpURL: "http://") == nil)
-        #expect(Endpoint(httpURL: "http://host:notaport") == nil)
+        #expect(Endpoint(url: "https://api.telegram.org")?.description == "tls://api.telegram.org:443")
+        #expect(Endpoint(url: "http://127.0.0.1:8081/bot")?.description == "tcp://127.0.0.1:8081")
+        #expect(Endpoint(url: "https://discord.com/api/v10") == Endpoint(host: "discord.com", port: 443, tls: true))
+        #expect(Endpoint(url: "http://[::1]:9000/x")?.description == "tcp://[::1]:9000")
+        #expect(Endpoint(url: "https://user:pw@example.org:8443")?.description == "tls://example.org:8443")
+        #expect(Endpoint(url: "ftp://example.org") == nil && Endpoint(url: "http://") == nil)
+        #expect(Endpoint(url: "http://host:notaport") == nil)
+        #expect(Endpoint(url: "wss://gateway.discord.gg/?v=10")?.description == "tls://gateway.discord.gg:443")
+        #expect(Endpoint(url: "WS://127.0.0.1:81")?.description == "tcp://127.0.0.1:81")
     }
 }
 

@@ -33,8 +33,8 @@ public final class GatewayRunner: Service, Sendable {
     package let flusher: OutboxFlusher
     package let dispatcher: InboxDispatcher
     private let result = OutcomeBox()
-    /// Each platform's endpoint, stored in its row at startup.
-    private let endpoints: [String: String]
+    /// Each platform's endpoint by its position in the configuration, stored in its row at startup.
+    private let endpoints: [String?]
     /// Opened when the daemon's faces are up (the HTTP face listens): no attempt starts before.
     private let facesUp: Readiness?
 
@@ -147,7 +147,7 @@ public final class GatewayRunner: Service, Sendable {
     /// (the parsed YAML, the specs) back to the system — at 100,000 platforms the parse peaks at ~150 MB, most of it
     /// freed but kept by the allocator.
     private func reconcile() async throws {
-        var specs = config.platforms.map { $0.spec(endpoint: endpoints[$0.name]) }
+        var specs = zip(config.platforms, endpoints).map { platform, endpoint in platform.spec(endpoint: endpoint) }
         let report = try await store.startup(configured: specs)
         specs = []  // 16 MB at 100,000 platforms, otherwise held by this frame for the daemon's life
         log(report)

@@ -15,22 +15,17 @@ final class LoginPacer: LoginGate {
         var budget: LoginBudget
     }
 
-    private let rules: [Rule]
-    private let ruleIndex: [String: Int32]
+    private let plan: SupervisionPlan
     private let slots = Mutex(LoginSlots())
 
-    init(rules: [Rule], index: [String: Int32]) {
-        self.rules = rules
-        ruleIndex = index
-    }
+    init(plan: SupervisionPlan) { self.plan = plan }
 
     func holdsSlot(for platform: String, now: Int64) -> Bool {
         slots.withLock { $0.reservation(for: platform).map { $0 > now } ?? false }
     }
 
     func slot(for platform: String, now: Int64) -> LoginSlotGrant {
-        let rule = ruleIndex[platform].map { rules[Int($0)] }
-            ?? Rule(key: "unknown", budget: LoginBudget(logins: 20, windowMillis: 1_000))
+        let rule = plan.loginRule(of: platform) ?? Rule(key: "unknown", budget: LoginBudget(logins: 20, windowMillis: 1_000))
         let start = slots.withLock { $0.slot(for: platform, key: rule.key, budget: rule.budget, now: now) }
         return LoginSlotGrant(start: start, detail: "waiting for a login slot on \(rule.key) (budget: \(rule.budget))")
     }

@@ -49,7 +49,7 @@ extension ReconnectWatcher {
                 return
             }
             let moved = try await store.pullForward(
-                endpoint: key, windowMillis: probePullForwardWindowMillis, reason: "\(key) is reachable again (probe)",
+                endpoint: key, windowMillis: settings.probePullForwardWindowMillis, reason: "\(key) is reachable again (probe)",
                 gate: pacer)
             metrics.recordCameBack(endpoint: key, pulledForward: moved)
             logger.info("endpoint reachable again; its waiting platforms are due now", metadata: [

@@ -34,8 +34,8 @@ actor ReconnectWatcher {
     let store: Store
     let clock: any GatewayClock
     let owner: String
-    /// The configured platforms, and where each name is among them (an index, not a second copy of every entry:
-    /// at 100,000 platforms a dictionary of configurations was 42 MB).
+    /// The configured platforms, found by name through the plan's index (not a second copy of every entry: at
+    /// 100,000 platforms a dictionary of configurations was 42 MB).
     let configs: [PlatformConfig]
     let configIndex: [String: Int]
     let factory: any AdapterMaking
@@ -56,7 +56,6 @@ actor ReconnectWatcher {
     var probes: ProbeSchedule
     var probeTasks: [String: Task<Void, Never>] = [:]
     var random = SystemRandomNumberGenerator()
-    var probePullForwardWindowMillis: Int64 { settings.probePullForwardWindowMillis }
     var inFlight: [String: Task<Void, Never>] = [:]
     /// Set by ``requestStop()`` from any context, synchronously: a stop asked for before ``run()`` starts is seen
     /// by its first check, so it starts no attempt.
@@ -85,7 +84,7 @@ actor ReconnectWatcher {
         self.clock = clock
         self.owner = owner
         configs = config.platforms
-        configIndex = Dictionary(config.platforms.indices.map { (config.platforms[$0].name, $0) }, uniquingKeysWith: { first, _ in first })
+        configIndex = plan.configIndex
         self.factory = factory
         self.sink = sink
         self.registry = registry
@@ -98,7 +97,7 @@ actor ReconnectWatcher {
         self.alerts = alerts
         self.flusher = flusher
         self.probing = probing
-        pacer = LoginPacer(rules: plan.loginRules, index: plan.ruleIndex)
+        pacer = LoginPacer(plan: plan)
         probes = ProbeSchedule(targets: plan.probeTargets)
         tail = EventTail(store: store, logger: logger, metrics: metrics)
     }
