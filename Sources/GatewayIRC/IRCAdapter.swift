@@ -38,7 +38,7 @@ public final class IRCAdapter: PlatformAdapter {
     init(platform: PlatformConfig, context: AdapterContext) throws(AdapterError) {
         settings = try IRCSettings(platform)
         self.context = context
-        outbox = IRCOutbox(clock: context.clock)
+        outbox = IRCOutbox(clock: context.clock, pacer: IRCPacer(burst: settings.lineBurst, intervalMillis: settings.lineIntervalMillis))
         guard settings.tls else {
             tls = nil
             return

@@ -32,6 +32,8 @@ public enum IRCPlatform {
             "ping_interval": .optional(.duration),
             "ping_timeout": .optional(.duration),
             "register_timeout": .optional(.duration),
+            "line_burst": .optional(.int),
+            "line_interval": .optional(.duration),
         ],
         targetProblem: IRCTarget.problem,
         checkSettings: { platform throws(AdapterError) in _ = try IRCSettings(platform) },

@@ -7,7 +7,8 @@ import GatewayCore
 /// `sasl_user` (default the nick), `sasl_password` (secret), `channels`, `tls_ca_file` (PEM CAs to trust instead of
 /// the system's), `ping_interval` (idle time before our PING,
 /// default 2m), `ping_timeout` (default 1m), `register_timeout` (no 001 by then → network; default ¾ of the connect
-/// timeout, at most 20s).
+/// timeout, at most 20s), `line_burst` and `line_interval` (flood control: a burst of lines, then one per interval;
+/// default 5 and 2s).
 package struct IRCSettings: Sendable {
     var server: String
     var port: Int
@@ -24,6 +25,9 @@ package struct IRCSettings: Sendable {
     var pingIntervalMillis: Int64
     var pingTimeoutMillis: Int64
     var registerTimeoutMillis: Int64
+    /// Flood control for outgoing lines (``IRCPacer``).
+    var lineBurst: Int
+    var lineIntervalMillis: Int64
 
     /// Reads `platform`; throws `auth`/`config` (a human must fix the file) when a value cannot work.
     package init(_ platform: PlatformConfig) throws(AdapterError) {
@@ -76,6 +80,11 @@ package struct IRCSettings: Sendable {
         let connectTimeout = platform.policy.connectTimeoutMillis
         registerTimeoutMillis = options["register_timeout"]?.durationMillis ?? max(1_000, min(20_000, connectTimeout * 3 / 4))
         guard registerTimeoutMillis >= 1_000 else { throw fail("register_timeout must be at least 1s") }
+        // A server's flood limit is its own (ngircd, a private ircd, a bouncer): the defaults suit public networks.
+        lineBurst = options["line_burst"]?.intValue ?? 5
+        guard (1...1_000).contains(lineBurst) else { throw fail("line_burst must be between 1 and 1000") }
+        lineIntervalMillis = options["line_interval"]?.durationMillis ?? 2_000
+        guard (0...60_000).contains(lineIntervalMillis) else { throw fail("line_interval must be between 0s and 60s") }
     }
 
     /// Every nick to try during registration, in order.

@@ -82,10 +82,12 @@ struct Gatewayd {
     }
 
     /// Starts `gatewayd run` on this directory's database, its log in a file.
-    func daemon(_ config: URL, arguments: [String] = [], logLevel: String = "info") throws -> DaemonProcess {
+    func daemon(
+        _ config: URL, arguments: [String] = [], logLevel: String = "info", environment: [String: String] = [:]
+    ) throws -> DaemonProcess {
         try DaemonProcess(
             binary: binary, config: config, db: db, logLevel: logLevel, arguments: arguments,
-            stderrFile: dir.appending(path: "daemon-\(UUID().uuidString).log"))
+            stderrFile: dir.appending(path: "daemon-\(UUID().uuidString).log"), environment: environment)
     }
 
     func remove() { try? FileManager.default.removeItem(at: dir) }

@@ -16,17 +16,19 @@ import Testing
 /// `GET /gateway/bot` answers the server's own `ws://` URL; READY's `resume_gateway_url` is `{url}/resume`, so a
 /// RESUME is seen arriving on `/resume`.
 final class DiscordTestGateway: Sendable {
-    let state = TestGatewayState()
+    let state: TestGatewayState
     private let connections = AcceptedConnections()
     private let run: LocalServerRun
     let port: Int
 
     var apiBase: String { "http://127.0.0.1:\(port)/api/v10" }
 
-    /// Starts the server and waits (bounded, real time) until it listens.
-    init(token: String) async throws {
-        let state = state
+    /// Starts the server and waits (bounded, real time) until it listens. A server restarted after ``stop()`` is
+    /// made with the old one's `state` and `port`: its sessions (replayed on RESUME) and its record survive.
+    init(token: String, port: Int = 0, state: TestGatewayState = TestGatewayState()) async throws {
+        self.state = state
         await state.update { $0.validToken = token }
+        await state.setPort(0)
         let closes = state.clientCloseCodes
         let tracker = connections.handler()
         let logger = Logger(label: "discord-test-gateway") { _ in CloseFrameRecorder { closes.append($0) } }
@@ -38,7 +40,7 @@ final class DiscordTestGateway: Sendable {
                     try await Self.serveSocket(state: state, path: path, inbound: inbound, outbound: outbound)
                 }
             },
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            configuration: .init(address: .hostname("127.0.0.1", port: port)),
             onServerRunning: { channel in
                 try? await channel.pipeline.addHandler(tracker, position: .first)
                 await state.setPort(channel.localAddress?.port ?? 0)
@@ -46,13 +48,13 @@ final class DiscordTestGateway: Sendable {
             logger: logger)
         run = LocalServerRun(app, connections: connections)
         let deadline = ContinuousClock.now + .seconds(10)
-        var port = 0
-        while port == 0 {
+        var bound = 0
+        while bound == 0 {
             guard ContinuousClock.now < deadline else { throw TestGatewayError("the test gateway did not start") }
             try await Task.sleep(for: .milliseconds(5))
-            port = await state.port
+            bound = await state.port
         }
-        self.port = port
+        self.port = bound
     }
 
     /// Shuts the server down (see ``LocalServerRun``): also drops a connection that never sent a request, which
@@ -92,6 +94,7 @@ final class DiscordTestGateway: Sendable {
         let router = Router()
         let api = router.group("api/v10")
         api.get("users/@me") { request, _ -> Response in
+            await state.countUsersMe()
             guard await authorized(request, state) else { return unauthorized() }
             if let status = await state.knobs.restStatus["users/@me"] { return failure(status) }
             return json(.ok, ["id": .string("bot-1"), "username": .string("gatewayd-test"), "bot": .bool(true)])

@@ -276,6 +276,11 @@ actor TestGatewayState {
 
     func countPostAttempt() { postAttempts += 1 }
 
+    /// `GET /users/@me` requests (the adapter's credential check), authorized or not.
+    private(set) var usersMeRequests = 0
+
+    func countUsersMe() { usersMeRequests += 1 }
+
     func ackWritten() { acksSent += 1 }
 
     /// Sends any text (not necessarily a gateway payload) on the live socket.

@@ -20,6 +20,7 @@ struct IRCSettingsTests {
         #expect(plain.port == 6667 && !plain.tls && plain.altNicks == ["gwbot_", "gwbot__"] && plain.username == "gwbot")
         #expect(plain.realname == "gatewayd" && plain.channels.isEmpty && plain.password == nil && plain.sasl == nil)
         #expect(plain.pingIntervalMillis == 120_000 && plain.pingTimeoutMillis == 60_000 && plain.registerTimeoutMillis == 20_000)
+        #expect(plain.lineBurst == 5 && plain.lineIntervalMillis == 2_000, "flood control: 5 lines, then 1 per 2 s")
         #expect(try IRCSettings(try Self.platform("server: irc.example, nick: gwbot, tls: true")).port == 6697)
         let short = try IRCSettings(try Self.platform("server: s, nick: n, reconnect: { connect_timeout: 8s }"))
         #expect(short.registerTimeoutMillis == 6_000, "¾ of the connect timeout, so our own deadline fires first")
@@ -30,13 +31,14 @@ struct IRCSettingsTests {
         let settings = try IRCSettings(try Self.platform("""
             server: irc.example, port: 7000, tls: true, tls_ca_file: /etc/ca.pem, nick: gwbot, alt_nicks: [gw2], \
             username: bot, realname: "The Bot", password: ${P}, sasl_password: ${S}, channels: ["#a", "&b"], \
-            ping_interval: 45s, ping_timeout: 15s, register_timeout: 10s
+            ping_interval: 45s, ping_timeout: 15s, register_timeout: 10s, line_burst: 20, line_interval: 250ms
             """, environment: ["P": "server-pass", "S": "sasl-pass"]))
         #expect(settings.port == 7000 && settings.tlsCAFile == "/etc/ca.pem" && settings.altNicks == ["gw2"])
         #expect(settings.username == "bot" && settings.realname == "The Bot" && settings.channels == ["#a", "&b"])
         #expect(settings.password?.revealed == "server-pass" && settings.sasl?.user == "gwbot" && settings.sasl?.password.revealed == "sasl-pass")
         #expect(settings.pingIntervalMillis == 45_000 && settings.pingTimeoutMillis == 15_000 && settings.registerTimeoutMillis == 10_000)
         #expect(settings.nicks == ["gwbot", "gw2"])
+        #expect(settings.lineBurst == 20 && settings.lineIntervalMillis == 250)
     }
 
     /// The adapter's checks run when the configuration is loaded (ConfigParser+AdapterSettings): each value that cannot
@@ -51,6 +53,8 @@ struct IRCSettingsTests {
         ("server: irc.example, nick: gwbot, sasl_user: acct", "sasl_user"),
         ("server: irc.example, nick: gwbot, ping_timeout: 10ms", "ping_interval"),
         ("server: irc.example, nick: gwbot, username: 'a b'", "username"),
+        ("server: irc.example, nick: gwbot, line_burst: 0", "line_burst"),
+        ("server: irc.example, nick: gwbot, line_interval: 2m", "line_interval"),
     ])
     func invalid(fields: String, key: String) throws {
         #expect {

@@ -12,10 +12,15 @@ final class DaemonProcess {
 
     /// Starts `gatewayd run --config config --db db --log-level logLevel` and `arguments`; with `stderrFile`, its
     /// log is appended there.
+    /// `environment` is added to this process's own.
     init(
-        binary: URL, config: URL, db: String, logLevel: String = "debug", arguments: [String] = [], stderrFile: URL? = nil
+        binary: URL, config: URL, db: String, logLevel: String = "debug", arguments: [String] = [], stderrFile: URL? = nil,
+        environment: [String: String] = [:]
     ) throws {
         process.executableURL = binary
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.arguments = ["run", "--config", config.path, "--db", db, "--log-level", logLevel] + arguments
         process.standardOutput = FileHandle.nullDevice
         if let stderrFile {
