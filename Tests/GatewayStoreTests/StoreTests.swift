@@ -96,7 +96,21 @@ struct StoreTests {
         }
     }
 
-    @Test("cursors persist per platform and key")
+    @Test("a call with two statements is refused, naming it, and runs neither; trailing semicolons and comments are fine")
+    func oneStatementPerCall() async throws {
+        try await withStore { _, _, path in
+            let connection = try Connection(path: path, options: .init())
+            try connection.execute("CREATE TABLE scratch (x INTEGER);  -- a trailing comment\n;")
+            #expect {
+                try connection.execute("INSERT INTO scratch VALUES (1); INSERT INTO scratch VALUES (2)")
+            } throws: { error in
+                "\(error)".contains("more than one statement")
+            }
+            #expect(try connection.rows("SELECT count(*) FROM scratch") { $0.int(0) } == [0], "neither ran")
+        }
+    }
+
+        @Test("cursors persist per platform and key")
     func cursors() async throws {
         try await withStore { store, _, _ in
             try await store.startup(configured: [PlatformSpec(name: "d", type: "discord")])

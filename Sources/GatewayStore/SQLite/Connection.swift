@@ -120,8 +120,24 @@ final class Connection {
         try checkOpen()
         if let cached = statements[sql] { return cached }
         var raw: OpaquePointer?
-        let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
+        var more = false
+        let code = sql.withCString { text in
+            var tail: UnsafePointer<CChar>?
+            let code = sqlite3_prepare_v3(handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, &tail)
+            // A second statement after the first would never run: compile what follows (nil when it is only
+            // whitespace, semicolons or comments) to tell.
+            if code == SQLITE_OK, let tail, tail.pointee != 0 {
+                var next: OpaquePointer?
+                more = sqlite3_prepare_v2(handle, tail, -1, &next, nil) != SQLITE_OK || next != nil
+                sqlite3_finalize(next)
+            }
+            return code
+        }
         guard code == SQLITE_OK, let raw else { throw lastError(code: code, sql: sql) }
+        guard !more else {
+            sqlite3_finalize(raw)
+            throw error(code: SQLITE_MISUSE, message: "more than one statement in one call (only the first would run): use executeScript", sql: sql)
+        }
         let statement = Statement(handle: raw, sql: sql, connection: self)
         statements[sql] = statement
         return statement
