@@ -38,7 +38,10 @@ final class Synapse: Sendable {
         try await start()
     }
 
-    deinit {
+    deinit { shutdown() }
+
+    /// Kills the server and removes its directory (data, logs).
+    func shutdown() {
         kill9()
         try? FileManager.default.removeItem(at: directory)
     }
