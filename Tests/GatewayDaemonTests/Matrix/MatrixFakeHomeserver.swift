@@ -20,6 +20,8 @@ final class MatrixFakeHomeserver: Sendable {
     private final class Script: Sendable {
         let answers = Mutex<[String: Answer]>([:])
         let seen = Mutex<[String]>([])
+        /// Each request's URI (path and query) and Authorization header.
+        let requests = Mutex<[(uri: String, authorization: String?)]>([])
     }
 
     private let script: Script
@@ -36,6 +38,7 @@ final class MatrixFakeHomeserver: Sendable {
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             let name = Self.callName(request.uri.path)
             script.seen.withLock { $0.append(name) }
+            script.requests.withLock { $0.append((request.uri.string, request.headers[.authorization])) }
             let answer = script.answers.withLock { $0[name] } ?? Self.success(name)
             if answer.hang { try await Task.sleep(for: .seconds(3_600)) }
             var headers: HTTPFields = [.contentType: "application/json"]
@@ -56,6 +59,8 @@ final class MatrixFakeHomeserver: Sendable {
         self.run = run
         self.port = port
     }
+
+    var requests: [(uri: String, authorization: String?)] { script.requests.withLock { $0 } }
 
     func answer(_ call: String, _ answer: Answer) { script.answers.withLock { $0[call] = answer } }
 
