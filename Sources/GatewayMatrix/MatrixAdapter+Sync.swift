@@ -45,7 +45,8 @@ extension MatrixAdapter {
         }
     }
 
-    /// Hands a batch's messages on with its `next_batch`; advances `since` only once the hand-off returned.
+    /// Hands a batch's messages on with its `next_batch` in one hand-off (one transaction); advances `since` only once
+    /// the hand-off returned.
     func deliver(_ batch: MatrixSync) async throws {
         remember(batch)
         let own = state.withLock { $0.userID }
@@ -57,11 +58,14 @@ extension MatrixAdapter {
                 }
             }
         }
-        if messages.isEmpty, batch.nextBatch == state.withLock({ $0.since }) { return }
+        guard !messages.isEmpty else {
+            // Nothing to store: advance in memory only — no write per idle long poll. After a restart the stored
+            // (older) `since` yields the same batches again, which hold no message either.
+            state.withLock { $0.since = batch.nextBatch }
+            return
+        }
         try await handOff(messages, next: batch.nextBatch)
         state.withLock { $0.since = batch.nextBatch }
-        if !messages.isEmpty {
-            logger.debug("matrix messages handed on", metadata: ["matrix.messages": "\(messages.count)"])
-        }
+        logger.debug("matrix messages handed on", metadata: ["matrix.messages": "\(messages.count)"])
     }
 }
