@@ -115,7 +115,7 @@ struct MatrixFailureTableTests {
     @Test("a /sync that overruns its deadline is re-sent once; the second overrun in a row ends the connection (network)")
     func syncDeadline() async throws {
         let server = try await MatrixFakeHomeserver.start()
-        let adapter = adapter(server, syncTimeoutMillis: 1_000, requestTimeoutMillis: 200)
+        let adapter = adapter(server, syncTimeoutMillis: 1_000, requestTimeoutMillis: 2_000)
         try await adapter.connect()
         server.answer("sync", .init(status: 200, body: "", hang: true))
         let result = await Task { try await adapter.run() }.result
