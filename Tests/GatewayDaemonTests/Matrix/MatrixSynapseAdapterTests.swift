@@ -177,6 +177,27 @@ struct MatrixSynapseAdapterTests {
         await adapter.disconnect()
     }
 
+    @Test("Synapse's own 429 (rc_message 1/s, burst 1) on a send: rateLimited with the wait of its Retry-After header")
+    func realRateLimit() async throws {
+        try #require(Synapse.isInstalled, "\(Synapse.missing)")
+        let synapse = try await Synapse(messageRate: 1)
+        let fixture = try await MatrixRoomFixture.make(on: synapse, joinBot: true)
+        let adapter = matrixAdapter(homeserver: synapse.baseURL, token: fixture.bot.accessToken, rooms: [fixture.room], store: MatrixMemoryStore())
+        try await adapter.connect()
+        var limited: AdapterError?
+        for index in 0..<10 where limited == nil {
+            do {
+                _ = try await adapter.send(OutgoingMessage(target: fixture.room, text: "burst \(index)"))
+            } catch let error as AdapterError {
+                limited = error
+            }
+        }
+        let error = try #require(limited, "ten sends in a row at 1/s met no 429")
+        #expect(error.errorClass == .rateLimited && error.code == "M_LIMIT_EXCEEDED" && !error.isPerMessage, "\(error)")
+        #expect((1_000...60_000).contains(error.retryAfterMillis ?? 0), "whole seconds from Retry-After: \(error)")
+        await adapter.disconnect()
+    }
+
     @Test("the homeserver SIGKILLed: run ends with a network failure naming host:port; after a restart a new attempt connects and resumes")
     func outage() async throws {
         try #require(Synapse.isInstalled, "\(Synapse.missing)")
