@@ -92,6 +92,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        .target(
+            name: "GatewayMatrix",
+            dependencies: [
+                "GatewayCore", "GatewayNetworking",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Persistence and the reconnect state machine. No networking.
         // `Migrations` is a symlink to the top-level migrations/ folder; the plugin embeds its .sql files.
         .target(
@@ -120,7 +128,7 @@ let package = Package(
             name: "GatewayDaemon",
             dependencies: [
                 "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayRuntime",
-                "GatewaySimulated", "GatewayTelegram", "GatewayDiscord", "GatewayIRC",
+                "GatewaySimulated", "GatewayTelegram", "GatewayDiscord", "GatewayIRC", "GatewayMatrix",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -178,7 +186,7 @@ let package = Package(
             name: "GatewayDaemonTests",
             dependencies: [
                 "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayRuntime", "GatewayTelegram", "GatewayDiscord",
-                "GatewayIRC", "GatewaySimulated", "FuzzTargets", "CSQLite", "CMallocStats",
+                "GatewayIRC", "GatewayMatrix", "GatewaySimulated", "FuzzTargets", "CSQLite", "CMallocStats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

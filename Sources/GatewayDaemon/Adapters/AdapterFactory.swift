@@ -3,16 +3,17 @@ import GatewayCore
 import GatewayRuntime
 import GatewayDiscord
 import GatewayIRC
+import GatewayMatrix
 import GatewaySimulated
 import GatewayTelegram
 
 /// Every platform kind gatewayd ships: the one list. A new platform is a new target plus one line here.
 public enum PlatformKinds {
-    public static let all: [PlatformKind] = [TelegramPlatform.kind, DiscordPlatform.kind, IRCPlatform.kind, SimulatedKind.kind]
+    public static let all: [PlatformKind] = [TelegramPlatform.kind, DiscordPlatform.kind, IRCPlatform.kind, MatrixPlatform.kind, SimulatedKind.kind]
 
     public static func kind(_ type: PlatformType) -> PlatformKind? { all.first { $0.type == type } }
 
-    /// "telegram, discord, irc, simulated": for errors that list what a `type:` may be.
+    /// "telegram, discord, irc, matrix, simulated": for errors that list what a `type:` may be.
     static func typeNames(_ kinds: [PlatformKind]) -> String { kinds.map(\.type.rawValue).joined(separator: ", ") }
 }
 
