@@ -29,7 +29,8 @@ protocol ConformanceServer: AnyObject, Sendable {
     func start() async throws
     /// A user posts `texts` into ``chat``, in this order; returns when the server has them.
     func post(_ texts: [String]) async throws
-    /// The texts the bot has sent into ``chat``, in the order the server received them.
+    /// The texts the bot has sent into ``chat``, in the order the server received them (asked only while the server
+    /// runs: a real one is asked over its API).
     func delivered() async throws -> [String]
     /// Releases everything the server holds (processes, temporary directories).
     func shutdown() async
