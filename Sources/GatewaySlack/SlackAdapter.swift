@@ -125,8 +125,9 @@ package actor SlackAdapter: PlatformAdapter {
                     socket = fresh
                     iterator = events
                     logger.info("slack socket mode connected", metadata: [
-                        "slack.connections": "\(frame.payload?["num_connections"]?.int.map(String.init) ?? "-")"])
-                    if let previous { await previous.close() }
+                        "slack.connections": "\(frame.numConnections.map(String.init) ?? "-")"])
+                    // The old socket's close handshake (bounded by its grace) must not hold up the new one's frames.
+                    if let previous { Task { await previous.close() } }
                     return
                 }
                 if frame.type == "disconnect" {
@@ -167,6 +168,7 @@ package actor SlackAdapter: PlatformAdapter {
     }
 
     private func handle(_ frame: SlackFrame) async throws(AdapterError) {
+        logger.trace("slack frame", metadata: ["slack.type": "\(frame.type)", "slack.reason": "\(frame.reason ?? "-")"])
         switch frame.type {
         case "hello":
             break

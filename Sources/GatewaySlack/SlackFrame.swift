@@ -9,6 +9,8 @@ struct SlackFrame: Sendable, Equatable {
     /// How often Slack delivered this envelope before (0 the first time); with `retry_reason`.
     let retryAttempt: Int64?
     let retryReason: String?
+    /// `hello`'s `num_connections`: the app's open Socket Mode connections, this one included.
+    let numConnections: Int64?
 
     /// Nil when `text` is not a JSON object with a `type`.
     init?(text: String) {
@@ -19,6 +21,7 @@ struct SlackFrame: Sendable, Equatable {
         reason = json["reason"]?.string
         retryAttempt = json["retry_attempt"]?.int
         retryReason = json["retry_reason"]?.string
+        numConnections = json["num_connections"]?.int
     }
 
     /// The acknowledgement Slack expects for an envelope: `{"envelope_id": "…"}`.
