@@ -84,6 +84,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GatewaySlack",
+            dependencies: [
+                "GatewayCore", "GatewayNetworking",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ]
+        ),
+        .target(
             name: "GatewayIRC",
             dependencies: [
                 "GatewayCore", "GatewayNetworking",
@@ -128,7 +137,7 @@ let package = Package(
             name: "GatewayDaemon",
             dependencies: [
                 "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayRuntime",
-                "GatewaySimulated", "GatewayTelegram", "GatewayDiscord", "GatewayIRC", "GatewayMatrix",
+                "GatewaySimulated", "GatewayTelegram", "GatewayDiscord", "GatewayIRC", "GatewayMatrix", "GatewaySlack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -186,7 +195,7 @@ let package = Package(
             name: "GatewayDaemonTests",
             dependencies: [
                 "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayRuntime", "GatewayTelegram", "GatewayDiscord",
-                "GatewayIRC", "GatewayMatrix", "GatewaySimulated", "FuzzTargets", "CSQLite", "CMallocStats",
+                "GatewayIRC", "GatewayMatrix", "GatewaySlack", "GatewaySimulated", "FuzzTargets", "CSQLite", "CMallocStats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

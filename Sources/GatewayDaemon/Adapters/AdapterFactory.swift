@@ -5,11 +5,15 @@ import GatewayDiscord
 import GatewayIRC
 import GatewayMatrix
 import GatewaySimulated
+import GatewaySlack
 import GatewayTelegram
 
 /// Every platform kind gatewayd ships: the one list. A new platform is a new target plus one line here.
 public enum PlatformKinds {
-    public static let all: [PlatformKind] = [TelegramPlatform.kind, DiscordPlatform.kind, IRCPlatform.kind, MatrixPlatform.kind, SimulatedKind.kind]
+    public static let all: [PlatformKind] = [
+        TelegramPlatform.kind, DiscordPlatform.kind, IRCPlatform.kind, MatrixPlatform.kind, SlackPlatform.kind,
+        SimulatedKind.kind,
+    ]
 
     public static func kind(_ type: PlatformType) -> PlatformKind? { all.first { $0.type == type } }
 

@@ -79,6 +79,6 @@ struct NewPlatformKindTests {
         #expect(problem("platforms:\n  e: { type: loopback, greeting: hi }\n") == nil)
         // Without the kind in the list, the type does not exist.
         #expect(problem("platforms:\n  e: { type: loopback, greeting: hi }\n", kinds: PlatformKinds.all)
-            == "t.yaml:2: platforms.e.type: unknown platform type 'loopback'; known types: telegram, discord, irc, matrix, simulated")
+            == "t.yaml:2: platforms.e.type: unknown platform type 'loopback'; known types: telegram, discord, irc, matrix, slack, simulated")
     }
 }

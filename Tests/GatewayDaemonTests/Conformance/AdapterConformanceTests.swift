@@ -5,7 +5,7 @@ import Testing
 
 /// The platforms of the conformance suite: every adapter gatewayd ships.
 enum ConformancePlatform: String, CaseIterable, CustomStringConvertible, Sendable {
-    case telegram, discord, irc, matrix
+    case telegram, discord, irc, matrix, slack
 
     var description: String { rawValue }
 
@@ -16,6 +16,7 @@ enum ConformancePlatform: String, CaseIterable, CustomStringConvertible, Sendabl
         case .discord: try await DiscordConformanceServer.make()
         case .irc: try await IRCConformanceServer.make()
         case .matrix: try await MatrixConformanceServer.make()
+        case .slack: try await SlackConformanceServer.make()
         }
     }
 }

@@ -57,7 +57,7 @@ struct BadConfigSweepTests {
         .init(name: "a platform's reconnect: base above the inherited cap", changes: [("platforms.tg.reconnect.cap", nil), ("platforms.tg.reconnect.base", "10m")],
               keyPath: "platforms.tg.reconnect.cap", says: "cap is inherited"),
         .init(name: "when_all_failed: maybe", changes: [("when_all_failed", "maybe")], keyPath: "when_all_failed", says: "must be exit or stay"),
-        .init(name: "unknown platform type", changes: [("platforms.dc.type", "slack")], keyPath: "platforms.dc.type", says: "unknown platform type 'slack'"),
+        .init(name: "unknown platform type", changes: [("platforms.dc.type", "mattermost")], keyPath: "platforms.dc.type", says: "unknown platform type 'mattermost'"),
         .init(name: "missing type", changes: [("platforms.dc.type", nil)], keyPath: "platforms.dc.type", says: "missing required key"),
         .init(name: "telegram: missing token", changes: [("platforms.tg.token", nil)], keyPath: "platforms.tg.token", says: "missing required key"),
         .init(name: "telegram: empty token variable", changes: [], keyPath: "platforms.tg.token", says: "is set but empty",
