@@ -14,7 +14,7 @@ import Testing
 ///   — the stated bound is at most one duplicate, and it is that message.
 /// - Discord: each part is posted with a `nonce` from the outbox entry and `enforce_nonce: true`; the repeat POST is
 ///   answered with the message already created — zero duplicates (within Discord's few-minute nonce window).
-@Suite("Process level: SIGKILL mid-flush against Telegram and Discord", .serialized)
+@Suite("Process level: SIGKILL mid-flush against Telegram, Discord and Slack", .serialized)
 struct FlushCrashProcessTests {
     static let count = 100
     let binary: URL

@@ -48,6 +48,19 @@ actor SlackServerState {
     var helloDisconnect: String?
     /// The socket opens but never says hello.
     var withholdHello = false
+    /// The next `chat.postMessage` creates its message, then its answer never comes (a crash test kills the client
+    /// meanwhile); one-shot.
+    var acceptThenHang = false
+    /// The posts whose answer was withheld.
+    private(set) var acceptedThenHung: [Post] = []
+
+    /// Takes the one-shot ``acceptThenHang`` for a post just recorded: true when its answer is to be withheld.
+    func takeAcceptThenHang() -> Bool {
+        guard acceptThenHang, let last = posts.last else { return false }
+        acceptThenHang = false
+        acceptedThenHung.append(last)
+        return true
+    }
     var channels: [(id: String, name: String)] = [("C0GENERAL", "general"), ("C0RANDOM1", "random")]
 
     // MARK: - Records

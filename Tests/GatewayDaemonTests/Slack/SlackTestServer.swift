@@ -127,6 +127,10 @@ final class SlackTestServer: Sendable {
             guard !text.isEmpty else { return error("no_text") }
             guard text.count <= 40_000 else { return error("msg_too_long") }
             let ts = await state.post(channel: channel, text: text, threadTS: json["thread_ts"]?.string)
+            if await state.takeAcceptThenHang() {
+                // Held until the client gives up or the server stops (bounded: a shutdown waits for it).
+                try? await Task.sleep(for: .seconds(15))
+            }
             return ok(["channel": .string(channel), "ts": .string(ts), "message": .object(["text": .string(text), "ts": .string(ts)])])
         }
         api.post("users.conversations") { request, _ -> Response in
