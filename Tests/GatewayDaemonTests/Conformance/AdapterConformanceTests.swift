@@ -31,10 +31,11 @@ struct AdapterConformanceTests {
     static let reconnect = "reconnect: { base: 200ms, factor: 1, cap: 200ms, jitter: 0, connect_timeout: 5s }"
     static let outageMessages = 100
 
-    static func yaml(_ server: any ConformanceServer, validCredential: Bool = true) -> String {
+    static func yaml(_ server: any ConformanceServer, validCredential: Bool = true, webhook: String? = nil) -> String {
         """
         \(reconnect)
         when_all_failed: stay
+        \(webhook.map { "inbox: { webhook: \"\($0)\" }" } ?? "")
         platforms:
           p: \(server.platformYAML(name: "p", validCredential: validCredential))
         """
@@ -71,7 +72,10 @@ struct AdapterConformanceTests {
         let server = try await platform.server()
         let gw = try Gatewayd()
         defer { gw.remove() }
-        let config = try gw.config(Self.yaml(server))
+        let bot = WebhookReceiver()
+        try await bot.start()
+        defer { bot.stop() }
+        let config = try gw.config(Self.yaml(server, webhook: bot.url("/inbound")))
         var daemon = try gw.daemon(config, arguments: ["--http", "127.0.0.1:0"], environment: server.environment)
         var log = ""
         let store = try Store(path: gw.db)
@@ -131,6 +135,21 @@ struct AdapterConformanceTests {
         try await waitUntil("in-8 reaches the inbox", timeout: .seconds(30), every: .milliseconds(20)) { try await inbox().contains("in-8") }
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await inbox() == expected, "\(platform): neither lost nor repeated across the restart")
+        // The bot behind the inbox webhook gets each of them, in order (at-least-once: a POST cut by the SIGKILL
+        // may come twice, under the same Idempotency-Key).
+        func webhookTexts() -> [String] {
+            var seen = Set<String>()
+            return bot.accepted.compactMap { delivery in
+                let json = (try? JSONSerialization.jsonObject(with: delivery.body)) as? [String: Any]
+                guard let text = json?["text"] as? String, seen.insert(text).inserted else { return nil }
+                return text
+            }
+        }
+        try await waitUntil("the webhook has every message", timeout: .seconds(30), every: .milliseconds(20)) {
+            webhookTexts().count >= expected.count
+        }
+        #expect(webhookTexts() == expected, "\(platform): the bot got each message, in order")
+        #expect(bot.accepted.allSatisfy { $0.idempotencyKey?.hasPrefix("p:") == true }, "Idempotency-Key: p:<message id>")
         let final = try await server.delivered()
         #expect(final == outgoing, "\(platform): nothing sent twice after the restart: \(final.difference(from: outgoing))")
 
