@@ -27,7 +27,7 @@ struct TelegramAdapterTests {
         let context = AdapterContext(
             platform: "tg", store: nil, clock: ManualClock(), logger: Logger(label: "test"), redactor: .none, sink: sink)
         let settings = TelegramSettings(
-            token: Secret(telegramTestToken), apiBase: server.apiBase, pollTimeoutSeconds: 1, requestTimeoutMillis: 1_000)
+            token: Secret(telegramTestToken), apiBase: server.apiBase, pollTimeoutSeconds: 1, requestTimeoutMillis: 10_000)
         return TelegramAdapter(settings: settings, context: context)
     }
 

@@ -148,7 +148,7 @@ struct TelegramConnectionTests {
     func neverAnsweringPoll() async throws {
         let server = try await TelegramTestServer.start(token: telegramTestToken)
         await server.state.inject(.hang, on: "getUpdates", times: 2)
-        let g = try await Harness(telegramYAML(server), environment: telegramEnvironment)
+        let g = try await Harness(telegramYAML(server, requestTimeout: "1s"), environment: telegramEnvironment)
         try await g.waitFor("tg", .connected)
         // The read deadline (1s poll + 1s margin) re-polls once; the watchdog (2 × 2s) then ends the connection.
         try await g.waitUntil("the watchdog fired", timeout: .seconds(20)) {

@@ -13,7 +13,9 @@ let telegramTestToken = "123456:TEST-secret-token-abc"
 let telegramTestSecretHalf = "TEST-secret-token-abc"
 
 /// A gateway config with one Telegram platform `tg` against `server`, token from `${TG_TOKEN}`.
-func telegramYAML(_ server: TelegramTestServer, pollTimeout: String = "1s", requestTimeout: String = "1s") -> String {
+/// `request_timeout` is real time: 10 s by default, so a getMe or a poll on loopback never misses it on a loaded
+/// 2-core machine (at 1 s, a full suite run starved getMe: connected never came). Tests of the deadline itself pass 1s.
+func telegramYAML(_ server: TelegramTestServer, pollTimeout: String = "1s", requestTimeout: String = "10s") -> String {
     """
     reconnect: { base: 30s, jitter: 0 }
     when_all_failed: stay
