@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "GatewayDaemon",
             dependencies: [
-                "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayRuntime",
+                "CAllocator", "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayRuntime",
                 "GatewaySimulated", "GatewayTelegram", "GatewayDiscord", "GatewayIRC", "GatewayMatrix", "GatewaySlack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -196,6 +196,7 @@ let package = Package(
             dependencies: [
                 "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayRuntime", "GatewayTelegram", "GatewayDiscord",
                 "GatewayIRC", "GatewayMatrix", "GatewaySlack", "GatewaySimulated", "FuzzTargets", "CSQLite", "CMallocStats",
+                "CAllocator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -2,6 +2,7 @@ import GatewayCore
 import GatewayRuntime
 import GatewayNetworking
 import ArgumentParser
+import CAllocator
 import Foundation
 import GatewayStore
 import Logging
@@ -39,9 +40,18 @@ struct RunCommand: AsyncParsableCommand {
     var http: String?
 
     func run() async throws {
+        // Large blocks in pages of their own, returned when freed: a long-lived daemon's memory stays near what it
+        // uses after a start-up that peaks (see CAllocator.h).
+        _ = gatewayd_fix_mmap_threshold(128 * 1024)
         // Trapped first: a SIGTERM while the configuration loads or the database is verified stops the daemon
         // gracefully as soon as it is assembled, instead of killing it mid-start.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        // The database's integrity check reads every page; when its path does not depend on the configuration (--db),
+        // it runs on another thread while the configuration is parsed. A check that fails is made again at the open,
+        // which refuses the file with the same error as ever.
+        let earlyCheck = storeOptions.db.map { path in
+            Task.detached(priority: .high) { (try? Store.verify(path: path)) != nil }
+        }
         let gatewayConfig: GatewayConfig
         do {
             gatewayConfig = try GatewayConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
@@ -71,7 +81,8 @@ struct RunCommand: AsyncParsableCommand {
         let store: Store
         do {
             // Verified before anything is written: a damaged file is refused, not written into.
-            store = try Store(path: path, settings: StoreSettings(verifyOnOpen: true))
+            let verified = path == storeOptions.db ? await earlyCheck?.value ?? false : false
+            store = try Store(path: path, settings: StoreSettings(verifyOnOpen: !verified))
         } catch {
             throw StoreOptions.fail("\(error)", exitCode: StoreOptions.exitIOError)
         }
