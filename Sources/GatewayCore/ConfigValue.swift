@@ -2,7 +2,7 @@
 ///
 /// Which keys exist and which case each one produces is decided by its kind's ``PlatformKind/keys``; secrets are
 /// never a `ConfigValue` (they are ``Secret``s in ``PlatformConfig/secrets``).
-public enum ConfigValue: Sendable, Equatable {
+public enum ConfigValue: Sendable, Hashable {
     case string(String)
     case int(Int)
     case double(Double)

@@ -1,7 +1,6 @@
 import Foundation
 import GatewayStore
 import Testing
-import Yams
 
 @testable import GatewayCore
 @testable import GatewayIRC
@@ -141,14 +140,6 @@ struct ConfigTests {
             #expect(!text.contains("telegram-secret") && !text.contains("irc-secret"), "\(text)")
         }
         #expect("\(secret)" == "<redacted>" && String(reflecting: secret) == "<redacted>")
-    }
-
-    /// Yams 6.2.2 rejects a repeated key while composing (it does not keep one silently); the loader turns that into
-    /// a ConfigError with the key path. If Yams ever stopped, `ConfigParser.entries` would catch it instead.
-    @Test("Yams rejects duplicate mapping keys")
-    func yamsDuplicates() {
-        #expect(throws: YamlError.self) { try Yams.compose(yaml: "a: 1\na: 2\n") }
-        #expect(throws: Never.self) { try Yams.compose(yaml: "1: x\n\"1\": y\n") }
     }
 
     // MARK: - Files

@@ -1,7 +1,6 @@
 import GatewayCore
 import GatewayRuntime
 import GatewayNetworking
-import Yams
 
 // MARK: - The adapters' own checks, at load time
 

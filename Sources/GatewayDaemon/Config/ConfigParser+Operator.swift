@@ -1,7 +1,6 @@
 import GatewayCore
 import GatewayRuntime
 import GatewayNetworking
-import Yams
 
 // MARK: - http:, alerts:, log:
 
@@ -92,14 +91,14 @@ extension ConfigParser {
     }
 
     /// A non-empty secret, `${VAR}` substituted; never shown in an error.
-    private func secret(_ node: Node, at path: String) throws(ConfigError) -> Secret {
+    private func secret(_ node: YAMLNode, at path: String) throws(ConfigError) -> Secret {
         let text = try substituted(node, at: path, secret: true).value
         guard !text.isEmpty else { throw .invalidValue(location(node, path), "must not be empty") }
         return Secret(text)
     }
 
     /// An http(s) URL, `${VAR}` substituted (webhook URLs often carry a secret: keep it in the environment).
-    private func webhookURL(_ node: Node, at path: String) throws(ConfigError) -> String {
+    private func webhookURL(_ node: YAMLNode, at path: String) throws(ConfigError) -> String {
         let url = try substituted(node, at: path, secret: false).value
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw .invalidValue(location(node, path), "must be an http:// or https:// URL")
@@ -107,7 +106,7 @@ extension ConfigParser {
         return url
     }
 
-    private func positiveDuration(_ node: Node, at path: String) throws(ConfigError) -> Int64 {
+    private func positiveDuration(_ node: YAMLNode, at path: String) throws(ConfigError) -> Int64 {
         let millis = try duration(node, at: path)
         guard millis > 0 else { throw .invalidValue(location(node, path), "must be greater than 0") }
         return millis

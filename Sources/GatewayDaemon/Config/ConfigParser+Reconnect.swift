@@ -2,7 +2,6 @@ import GatewayCore
 import GatewayRuntime
 import GatewayNetworking
 import GatewayStore
-import Yams
 
 // MARK: - reconnect:
 
@@ -17,7 +16,7 @@ extension ConfigParser {
     /// `BackoffPolicy.problems` (the first problem is thrown, at the key it names).
     func policy(from entry: Entry, over base: BackoffPolicy, at path: String) throws(ConfigError) -> BackoffPolicy {
         var policy = base
-        var keyNodes: [String: Node] = [:]
+        var keyNodes: [String: YAMLNode] = [:]
         for field in try entries(of: entry.value, at: path, expected: "a mapping of reconnect settings") {
             let fieldPath = join(path, field.key)
             let value = field.value

@@ -2,10 +2,9 @@ import GatewayCore
 import GatewayRuntime
 import GatewayNetworking
 import GatewayStore
-import Yams
 
-/// Turns configuration text into a ``GatewayConfig``, walking the YAML node tree (not `Codable`) so every problem can
-/// be reported with its line and key path. Stops at the first problem.
+/// Turns configuration text into a ``GatewayConfig``, walking the YAML node tree (``YAMLNode``, not `Codable`) so every
+/// problem can be reported with its line and key path. Stops at the first problem.
 ///
 /// The reading rules: mappings must have scalar keys, each once; string values may be any scalar as written, with
 /// `${VAR}` substituted; integers, numbers and booleans must be YAML ones (`port: "6697"` is a string, so an error);
@@ -22,8 +21,8 @@ struct ConfigParser {
     /// One `key: value` of a mapping, with the key's node for its line.
     struct Entry {
         let key: String
-        let keyNode: Node
-        let value: Node
+        let keyNode: YAMLNode
+        let value: YAMLNode
     }
 
     func parse(yaml: String) throws(ConfigError) -> GatewayConfig {
@@ -60,8 +59,8 @@ struct ConfigParser {
 
     // MARK: - Locations
 
-    func location(_ node: Node?, _ keyPath: String) -> ConfigLocation {
-        ConfigLocation(file: source, line: node?.mark?.line, keyPath: keyPath)
+    func location(_ node: YAMLNode?, _ keyPath: String) -> ConfigLocation {
+        ConfigLocation(file: source, line: node?.line, keyPath: keyPath)
     }
 
     func join(_ path: String, _ key: String) -> String {
@@ -69,14 +68,13 @@ struct ConfigParser {
     }
 
     /// The node's shape for an error text ("a list", "nothing"), plus its text when `reveal` and it is a scalar.
-    func describe(_ node: Node, reveal: Bool) -> String {
+    func describe(_ node: YAMLNode, reveal: Bool) -> String {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         case .scalar(let scalar):
             let shape: String
-            switch node.resolvedTagName {
+            switch node.type {
             case .null: return "nothing"
             case .int: shape = "an integer"
             case .float: shape = "a number"
@@ -92,24 +90,30 @@ struct ConfigParser {
 
     // MARK: - Mappings
 
-    /// The entries of a mapping in file order. Keys must be scalars and unique by their text: Yams already rejects
-    /// `a:` twice, but not `1:` beside `"1":` (an integer and a string to YAML, the same name to us).
-    func entries(of node: Node, at path: String, expected: String = "a mapping") throws(ConfigError) -> [Entry] {
+    /// The entries of a mapping in file order. Keys must be scalars and unique by their text (`1:` beside `"1":` is an
+    /// integer and a string to YAML, the same name to us); a repeat is refused with its key path and both lines.
+    func entries(of node: YAMLNode, at path: String, expected: String = "a mapping") throws(ConfigError) -> [Entry] {
         guard case .mapping(let mapping) = node else {
             throw .wrongType(location(node, path), expected: expected, found: describe(node, reveal: false))
         }
-        var firstLines: [String: Node] = [:]
+        // Small mappings (a platform's settings) look for a repeat among the keys so far; large ones (`platforms:`)
+        // in a dictionary.
+        let indexed = mapping.pairs.count > 16
+        var firstLines: [String: Int] = [:]
+        if indexed { firstLines.reserveCapacity(mapping.pairs.count) }
         var result: [Entry] = []
+        result.reserveCapacity(mapping.pairs.count)
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else {
                 throw .wrongType(location(keyNode, path), expected: "a mapping with plain keys",
                                  found: "\(describe(keyNode, reveal: false)) as a key")
             }
             let key = text(of: scalar)
-            if let first = firstLines[key] {
-                throw .duplicateKey(location(keyNode, join(path, key)), key: key, firstLine: first.mark?.line)
+            let firstLine = indexed
+                ? firstLines.updateValue(keyNode.line, forKey: key) : result.first { $0.key == key }?.keyNode.line
+            if let firstLine {
+                throw .duplicateKey(location(keyNode, join(path, key)), key: key, firstLine: firstLine)
             }
-            firstLines[key] = keyNode
             result.append(Entry(key: key, keyNode: keyNode, value: value))
         }
         return result
@@ -118,21 +122,21 @@ struct ConfigParser {
     // MARK: - Scalars
 
     /// Any scalar that is not null, as written.
-    func scalarText(_ node: Node, at path: String, expected: String, secret: Bool) throws(ConfigError) -> String {
-        guard case .scalar(let scalar) = node, node.resolvedTagName != .null else {
+    func scalarText(_ node: YAMLNode, at path: String, expected: String, secret: Bool) throws(ConfigError) -> String {
+        guard case .scalar(let scalar) = node, node.type != .null else {
             throw .wrongType(location(node, path), expected: expected, found: describe(node, reveal: !secret))
         }
         return text(of: scalar)
     }
 
     /// A scalar's text as written (with `${NAME}` spelled back, see `EnvironmentSubstitution.protectingReferences`).
-    func text(of scalar: Node.Scalar) -> String {
+    func text(of scalar: YAMLNode.Scalar) -> String {
         EnvironmentSubstitution.restoringReferences(in: scalar.string)
     }
 
     /// A scalar with `${VAR}` substituted, and the variables it used.
     func substituted(
-        _ node: Node, at path: String, secret: Bool
+        _ node: YAMLNode, at path: String, secret: Bool
     ) throws(ConfigError) -> (value: String, variables: [String]) {
         let text = try scalarText(node, at: path, expected: secret ? "a string (a secret)" : "a string", secret: secret)
         switch EnvironmentSubstitution.apply(to: text, environment: environment) {
@@ -149,35 +153,35 @@ struct ConfigParser {
     }
 
     /// A substituted string where nothing (or an empty string) means "not set".
-    func optionalString(_ node: Node, at path: String) throws(ConfigError) -> String? {
-        if case .scalar = node, node.resolvedTagName == .null { return nil }
+    func optionalString(_ node: YAMLNode, at path: String) throws(ConfigError) -> String? {
+        if case .scalar = node, node.type == .null { return nil }
         let value = try substituted(node, at: path, secret: false).value
         return value.isEmpty ? nil : value
     }
 
-    func int(_ node: Node, at path: String) throws(ConfigError) -> Int {
-        guard node.resolvedTagName == .int, let value = node.int else {
+    func int(_ node: YAMLNode, at path: String) throws(ConfigError) -> Int {
+        guard node.type == .int, let value = node.int else {
             throw .wrongType(location(node, path), expected: "an integer", found: describe(node, reveal: true))
         }
         return value
     }
 
-    func number(_ node: Node, at path: String) throws(ConfigError) -> Double {
-        guard node.resolvedTagName == .int || node.resolvedTagName == .float, let value = node.float, value.isFinite else {
+    func number(_ node: YAMLNode, at path: String) throws(ConfigError) -> Double {
+        guard node.type == .int || node.type == .float, let value = node.float, value.isFinite else {
             throw .wrongType(location(node, path), expected: "a finite number", found: describe(node, reveal: true))
         }
         return value
     }
 
-    func bool(_ node: Node, at path: String) throws(ConfigError) -> Bool {
-        guard node.resolvedTagName == .bool, let value = node.bool else {
+    func bool(_ node: YAMLNode, at path: String) throws(ConfigError) -> Bool {
+        guard node.type == .bool, let value = node.bool else {
             throw .wrongType(location(node, path), expected: "true or false", found: describe(node, reveal: true))
         }
         return value
     }
 
     /// A duration with a unit, in milliseconds; never negative.
-    func duration(_ node: Node, at path: String) throws(ConfigError) -> Int64 {
+    func duration(_ node: YAMLNode, at path: String) throws(ConfigError) -> Int64 {
         let text = try scalarText(node, at: path, expected: "a duration such as 30s", secret: false)
         let here = location(node, path)
         switch DurationLiteral.millis(from: text) {
@@ -192,7 +196,7 @@ struct ConfigParser {
 
     /// One of an enum's raw values (`exit`/`stay`, `slow`/`give_up`).
     func choice<Choice: RawRepresentable & CaseIterable>(
-        _ node: Node, at path: String
+        _ node: YAMLNode, at path: String
     ) throws(ConfigError) -> Choice where Choice.RawValue == String {
         let known = Choice.allCases.map(\.rawValue).joined(separator: " or ")
         let text = try scalarText(node, at: path, expected: known, secret: false)
@@ -201,9 +205,4 @@ struct ConfigParser {
         }
         return value
     }
-}
-
-extension Node {
-    /// The node's tag after YAML resolution (`!!int` for a plain `6697`, `!!str` for a quoted `"6697"`).
-    var resolvedTagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
 }

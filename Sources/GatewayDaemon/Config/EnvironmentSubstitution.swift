@@ -23,7 +23,7 @@ enum EnvironmentSubstitution {
         to text: String,
         environment: [String: String]
     ) -> Result<(value: String, variables: [String]), Failure> {
-        guard text.contains("$") else { return .success((text, [])) }
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return .success((text, [])) }
         var output = ""
         var variables: [String] = []
         var index = text.startIndex
@@ -63,9 +63,12 @@ enum EnvironmentSubstitution {
     /// `{ token: ${TOKEN} }`, YAML would read the braces as a nested mapping; with stand-ins the reference stays one
     /// plain scalar. Only the reference's spelling changes: values are still substituted after parsing.
     static func protectingReferences(in yaml: String) -> String {
-        guard yaml.contains("${") else { return yaml }
-        let scalars = Array(yaml.unicodeScalars)
+        // A byte scan: Foundation's `contains` took 170 ms over a 100,000-platform file with no reference at all.
+        let bytes = yaml.utf8
+        guard let first = firstReference(in: bytes, from: bytes.startIndex) else { return yaml }
         var output = String.UnicodeScalarView()
+        output.append(contentsOf: yaml[..<first].unicodeScalars)
+        let scalars = Array(yaml[first...].unicodeScalars)
         var index = 0
         while index < scalars.count {
             if scalars[index] == "$", index + 1 < scalars.count, scalars[index + 1] == "{",
@@ -85,6 +88,19 @@ enum EnvironmentSubstitution {
             index += 1
         }
         return String(output)
+    }
+
+    /// Where the first `${` starts, if anywhere.
+    private static func firstReference(in bytes: String.UTF8View, from start: String.Index) -> String.Index? {
+        var previousWasDollar = false
+        var index = start
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if previousWasDollar && byte == UInt8(ascii: "{") { return bytes.index(before: index) }
+            previousWasDollar = byte == UInt8(ascii: "$")
+            index = bytes.index(after: index)
+        }
+        return nil
     }
 
     /// After YAML parsing, on a scalar's text: the braces back (the inverse of ``protectingReferences(in:)``).
