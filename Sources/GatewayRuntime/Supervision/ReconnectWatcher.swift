@@ -37,7 +37,7 @@ actor ReconnectWatcher {
     /// The configured platforms, found by name through the plan's index (not a second copy of every entry: at
     /// 100,000 platforms a dictionary of configurations was 42 MB).
     let configs: [PlatformConfig]
-    let configIndex: [String: Int]
+    let configIndex: NameIndex
     let factory: any AdapterMaking
     let sink: any InboundSink
     let registry: ConnectionRegistry

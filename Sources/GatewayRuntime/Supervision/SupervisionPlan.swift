@@ -8,7 +8,7 @@ import GatewayCore
 /// dictionary per fact by name cost megabytes each (a rule per name was 12 MB).
 struct SupervisionPlan {
     /// Each platform's position in `config.platforms`.
-    var configIndex: [String: Int] = [:]
+    let configIndex: NameIndex
     /// Each distinct login rule once.
     var loginRules: [LoginPacer.Rule] = []
     /// By position: the platform's index into `loginRules` (-1 for a disabled platform).
@@ -20,11 +20,10 @@ struct SupervisionPlan {
     init(config: GatewayConfig, probing: any ReachabilityProbing, kinds: [PlatformKind]) {
         let budgets = Dictionary(kinds.map { ($0.type, $0.loginBudget) }, uniquingKeysWith: { first, _ in first })
         var ruleOf: [String: Int32] = [:]
-        configIndex.reserveCapacity(config.platforms.count)
+        configIndex = NameIndex(config.platforms)
         ruleOfPlatform = Array(repeating: -1, count: config.platforms.count)
         endpoints = Array(repeating: nil, count: config.platforms.count)
         for (position, platform) in config.platforms.enumerated() {
-            if configIndex[platform.name] == nil { configIndex[platform.name] = position }
             guard platform.enabled else { continue }
             let endpoint = probing.endpoint(for: platform)
             let key = endpoint?.description ?? "type:\(platform.type.rawValue)"

@@ -19,7 +19,8 @@ public actor Store {
     let clock: any WallClock
     let settings: StoreSettings
     var random: SplitMix64
-    /// Per-platform policies, learnt from the configuration at `reconcile`; others use `BackoffPolicy.standard`.
+    /// Per-platform policies, learnt from the configuration at `startup`; others use the configuration's common policy
+    /// (`BackoffPolicy.standard` before any `startup`).
     /// Each distinct policy is kept once (most platforms share the global one): at 100,000 platforms a policy per
     /// name was 27 MB of the daemon's memory.
     var policies = PolicyTable()
@@ -79,6 +80,16 @@ public actor Store {
     /// left from a deleted or replaced file is never applied to the one a restart finds at the path. Every later call
     /// fails.
     public func close() { connection.closeHandle() }
+
+    /// The check ``init(path:clock:settings:random:)`` makes with `verifyOnOpen`, on a connection of its own, so that
+    /// a caller can run it beside other work (`gatewayd run` checks while it parses the configuration: the check reads
+    /// every page, half a second at 100,000 platforms). Nothing is written; a missing file passes (there is nothing to
+    /// check yet).
+    /// - Throws: `SQLiteError` naming the file and the damage found.
+    public static func verify(path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try verify(Connection(path: path, options: ConnectionOptions(create: false)))
+    }
 
     /// `PRAGMA quick_check` before anything is written, so a damaged file is refused instead of written into (which can
     /// spread the damage). Reads every page once: milliseconds for a gatewayd database of a few megabytes.
