@@ -14,17 +14,21 @@ extension Store {
     /// Call it while holding the daemon lease: every `connecting` row then belongs to a dead process.
     @discardableResult
     public func startup(configured specs: [PlatformSpec]) throws -> StartupReport {
-        for spec in specs { policies.set(spec.policy, for: spec.name) }
+        policies.set(specs.map { (name: $0.name, policy: $0.policy) })
         let now = now()
         return try connection.transaction {
             var report = StartupReport()
             var fresh: Set<String> = []
+            // One scan of what reconciling compares, instead of a read per configured platform: at 100,000 platforms
+            // the reads were 0.7 s of every start. Only a platform whose row differs is reconciled row by row.
+            var stored = try reconcileView()
             for spec in specs {
+                if let row = stored.removeValue(forKey: spec.name), row.matches(spec) { continue }
                 try reconcile(spec, now: now, report: &report, fresh: &fresh)
             }
+            // What is left was not configured (a name configured twice was taken by its first entry).
             let configured = Set(specs.map(\.name))
-            let removed = try connection.rows("SELECT name FROM platforms WHERE state <> 'disabled'") { $0.string(0) }
-                .filter { !configured.contains($0) }
+            let removed = stored.filter { !$0.value.isDisabled && !configured.contains($0.key) }.keys.sorted()
             for name in removed {
                 try applyInTransaction(.disable(reason: "removed from the configuration"), to: name, actor: .config, now: now)
                 report.disabled.append(name)
@@ -37,12 +41,27 @@ extension Store {
             }
             report.clockAdjusted = try adjustForClockJumpsInTransaction(now: now)
             report.staggered = try staggerOverdue(excluding: fresh, now: now)
+            // Sets: with every row overdue after a long stop, `staggered` holds every platform.
+            let notResumed = fresh.union(report.staggered).union(report.interrupted)
             report.resumed = try connection.rows(
                 "SELECT name FROM platforms WHERE state = 'backing_off' AND next_retry_at > ? ORDER BY name",
                 [.integer(now)]) { $0.string(0) }
-                .filter { !fresh.contains($0) && !report.staggered.contains($0) && !report.interrupted.contains($0) }
+                .filter { !notResumed.contains($0) }
             return report
         }
+    }
+
+    /// The columns reconciling compares, for every row by name.
+    private func reconcileView() throws -> [String: ReconcileView] {
+        var view: [String: ReconcileView] = [:]
+        let rows = try connection.rows("SELECT name, type, state, credential_fingerprint, endpoint FROM platforms") { row in
+            (row.string(0), ReconcileView(
+                type: row.string(1), isDisabled: row.string(2) == PlatformState.disabled.rawValue,
+                fingerprint: row.optionalString(3), endpoint: row.optionalString(4)))
+        }
+        view.reserveCapacity(rows.count)
+        for (name, row) in rows { view[name] = row }
+        return view
     }
 
     private func reconcile(_ spec: PlatformSpec, now: Int64, report: inout StartupReport, fresh: inout Set<String>) throws {
@@ -130,5 +149,18 @@ extension Store {
                 to: name, actor: .daemon, now: now)
         }
         return overdue
+    }
+}
+
+/// A row's columns that reconciling compares with its configuration.
+private struct ReconcileView {
+    let type: String
+    let isDisabled: Bool
+    let fingerprint: String?
+    let endpoint: String?
+
+    /// Whether reconciling `spec` would leave the row as it is.
+    func matches(_ spec: PlatformSpec) -> Bool {
+        type == spec.type && isDisabled == !spec.enabled && fingerprint == spec.fingerprint && endpoint == spec.endpoint
     }
 }
