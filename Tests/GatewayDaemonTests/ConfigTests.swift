@@ -142,6 +142,34 @@ struct ConfigTests {
         #expect("\(secret)" == "<redacted>" && String(reflecting: secret) == "<redacted>")
     }
 
+    // MARK: - Large configurations
+
+    /// 5,000 platforms are read in two halves at once: the result is in file order, and the problem reported is the
+    /// first in the file whichever half holds it.
+    @Test("a large configuration: platforms in file order; the first problem in the file is the one reported")
+    func large() throws {
+        func yaml(breaking broken: Set<Int>) -> String {
+            var text = "platforms:\n"
+            for index in 0..<5_000 {
+                let script = broken.contains(index) ? "explode" : (index.isMultiple(of: 2) ? "connect" : "fail network, then connect")
+                text += "  p\(index): { type: simulated, script: \"\(script)\" }\n"
+            }
+            return text
+        }
+        let config = try parse(yaml(breaking: []))
+        #expect(config.platforms.map(\.name) == (0..<5_000).map { "p\($0)" })
+        #expect(config.platforms[4_999].options["script"] == .string("fail network, then connect"))
+        #expect(config.platforms[2_500].options["script"] == .string("connect"))
+        for (broken, first) in [([4_000], 4_000), ([100, 4_000], 100), ([2_499, 2_500], 2_499), ([2_500, 4_999], 2_500)] {
+            do {
+                _ = try parse(yaml(breaking: Set(broken)))
+                Issue.record("\(broken): no error")
+            } catch let error as ConfigError {
+                #expect(error.keyPath == "platforms.p\(first).script" && error.line == first + 2, "\(broken): \(error)")
+            }
+        }
+    }
+
     // MARK: - Files
 
     @Test("load reads a file; a missing file, a directory and non-UTF-8 bytes are errors naming the file")
