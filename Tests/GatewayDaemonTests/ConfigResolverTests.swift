@@ -17,16 +17,7 @@ struct ConfigResolverTests {
     ]
 
     /// Yams' resolved tag as our reader's type.
-    static func type(of node: Node) -> YAMLType {
-        switch Tag.Name(rawValue: node.tag.rawValue) {
-        case .null: return .null
-        case .bool: return .bool
-        case .int: return .int
-        case .float: return .float
-        case .str: return .string
-        default: return .other
-        }
-    }
+    static func type(of node: Node) -> YAMLType { YAMLNode.Scalar.type(of: Tag.Name(rawValue: node.tag.rawValue)) }
 
     @Test("every plain scalar resolves to the type Yams' default resolver gives it; a quoted one is a string")
     func sameAsDefault() throws {

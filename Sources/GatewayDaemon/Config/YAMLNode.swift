@@ -74,7 +74,12 @@ extension YAMLNode.Scalar {
         } else if Self.isPlainWord(string) {
             return .string
         }
-        switch Tag.Name(rawValue: Yams.Node.scalar(yams).tag.rawValue) {
+        return Self.type(of: Tag.Name(rawValue: Yams.Node.scalar(yams).tag.rawValue))
+    }
+
+    /// A tag Yams resolved, as a type.
+    static func type(of tag: Tag.Name) -> YAMLType {
+        switch tag {
         case .null: return .null
         case .bool: return .bool
         case .int: return .int

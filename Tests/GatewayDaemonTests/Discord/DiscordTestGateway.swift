@@ -47,7 +47,9 @@ final class DiscordTestGateway: Sendable {
             },
             logger: logger)
         run = LocalServerRun(app, connections: connections)
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Bounded generously: at the start of a full run every suite starts its servers at once on two cores (a
+        // clean-clone CI run saw 10 s pass three times).
+        let deadline = ContinuousClock.now + .seconds(30)
         var bound = 0
         while bound == 0 {
             guard ContinuousClock.now < deadline else { throw TestGatewayError("the test gateway did not start") }

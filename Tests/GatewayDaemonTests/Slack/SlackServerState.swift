@@ -187,21 +187,39 @@ actor SlackServerState {
     /// Writes every queued envelope this connection has not had yet, to the newest socket (Slack picks one). An
     /// envelope delivered before — on a connection that closed unacknowledged — goes again with `retry_attempt`
     /// (its earlier deliveries) and `retry_reason: timeout`.
+    ///
+    /// One delivery pass at a time, in queue order: the actor is re-entered at each write, and two passes at once (a
+    /// post while a new socket's first pass still writes) put later envelopes on the wire before earlier ones — a
+    /// full CI run saw in-6 arrive after in-7 and in-8. A call during a pass makes that pass go round again.
     func deliverAll() async {
-        guard let (socket, writer) = sockets.max(by: { $0.key < $1.key }) else { return }
-        for index in queue.indices where queue[index].deliveredOn != socket {
-            let envelope = queue[index]
-            let frame: SlackJSON = .object([
-                "envelope_id": .string(envelope.id), "type": .string(envelope.type), "payload": envelope.payload,
-                "accepts_response_payload": .bool(false), "retry_attempt": .number(Double(envelope.deliveries)),
-                "retry_reason": .string(envelope.deliveries > 0 ? "timeout" : ""),
-            ])
-            queue[index].deliveries += 1
-            queue[index].deliveredOn = socket
-            deliveries.append((envelope.id, envelope.deliveries, envelope.deliveries > 0 ? "timeout" : nil))
-            try? await writer.write(.text(frame.text))
+        guard !delivering else {
+            deliverAgain = true
+            return
         }
+        delivering = true
+        defer { delivering = false }
+        repeat {
+            deliverAgain = false
+            guard let (socket, writer) = sockets.max(by: { $0.key < $1.key }) else { return }
+            // By id: an acknowledgement during a write removes envelopes and moves the rest.
+            for id in queue.filter({ $0.deliveredOn != socket }).map(\.id) {
+                guard let index = queue.firstIndex(where: { $0.id == id }) else { continue }
+                let envelope = queue[index]
+                let frame: SlackJSON = .object([
+                    "envelope_id": .string(envelope.id), "type": .string(envelope.type), "payload": envelope.payload,
+                    "accepts_response_payload": .bool(false), "retry_attempt": .number(Double(envelope.deliveries)),
+                    "retry_reason": .string(envelope.deliveries > 0 ? "timeout" : ""),
+                ])
+                queue[index].deliveries += 1
+                queue[index].deliveredOn = socket
+                deliveries.append((envelope.id, envelope.deliveries, envelope.deliveries > 0 ? "timeout" : nil))
+                try? await writer.write(.text(frame.text))
+            }
+        } while deliverAgain
     }
+
+    private var delivering = false
+    private var deliverAgain = false
 
     func ack(_ envelopeID: String) {
         guard !ignoreAcks else {
