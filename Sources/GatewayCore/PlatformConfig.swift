@@ -43,11 +43,6 @@ public struct PlatformConfig: Sendable, Equatable {
         self.secrets = secrets
     }
 
-    public static func == (lhs: PlatformConfig, rhs: PlatformConfig) -> Bool {
-        lhs.name == rhs.name && lhs.type == rhs.type && lhs.enabled == rhs.enabled && lhs.policy == rhs.policy
-            && lhs.options == rhs.options && lhs.secrets == rhs.secrets
-    }
-
     /// A short, stable identifier of this platform's credentials, or nil when it has none.
     ///
     /// The first 16 hex digits of SHA-256 over the type and each secret `key=value` sorted by key, every field
@@ -73,8 +68,10 @@ public struct PlatformConfig: Sendable, Equatable {
     }
 }
 
-/// An immutable box holding one policy, shared by every configuration with that policy.
-private final class SharedPolicy: Sendable {
+/// An immutable box holding one policy, shared by every configuration with that policy; equal by its policy.
+private final class SharedPolicy: Sendable, Equatable {
+    static func == (lhs: SharedPolicy, rhs: SharedPolicy) -> Bool { lhs.value == rhs.value }
+
     let value: BackoffPolicy
 
     private init(_ value: BackoffPolicy) { self.value = value }

@@ -13,7 +13,7 @@ struct PolicyTable: Sendable {
 
     /// Learns the configuration's policies (replacing what was learnt before): the most frequent one becomes the
     /// common policy (the global `reconnect:` in practice; `BackoffPolicy.standard` with no platforms).
-    mutating func set(_ policies: [(name: String, policy: BackoffPolicy)]) {
+    mutating func set(_ policies: [PlatformSpec]) {
         var counts: [BackoffPolicy: Int] = [:]
         for entry in policies { counts[entry.policy, default: 0] += 1 }
         var best: (policy: BackoffPolicy, count: Int)?
@@ -25,7 +25,8 @@ struct PolicyTable: Sendable {
         distinct = []
         indexOf = [:]
         byName = [:]
-        for (name, policy) in policies where policy != common {
+        for spec in policies where spec.policy != common {
+            let (name, policy) = (spec.name, spec.policy)
             if let index = indexOf[policy] {
                 byName[name] = index
             } else {

@@ -14,7 +14,7 @@ extension Store {
     /// Call it while holding the daemon lease: every `connecting` row then belongs to a dead process.
     @discardableResult
     public func startup(configured specs: [PlatformSpec]) throws -> StartupReport {
-        policies.set(specs.map { (name: $0.name, policy: $0.policy) })
+        policies.set(specs)
         let now = now()
         return try connection.transaction {
             var report = StartupReport()
@@ -54,13 +54,11 @@ extension Store {
     /// The columns reconciling compares, for every row by name.
     private func reconcileView() throws -> [String: ReconcileView] {
         var view: [String: ReconcileView] = [:]
-        let rows = try connection.rows("SELECT name, type, state, credential_fingerprint, endpoint FROM platforms") { row in
-            (row.string(0), ReconcileView(
+        try connection.forEach("SELECT name, type, state, credential_fingerprint, endpoint FROM platforms") { row in
+            view[row.string(0)] = ReconcileView(
                 type: row.string(1), isDisabled: row.string(2) == PlatformState.disabled.rawValue,
-                fingerprint: row.optionalString(3), endpoint: row.optionalString(4)))
+                fingerprint: row.optionalString(3), endpoint: row.optionalString(4))
         }
-        view.reserveCapacity(rows.count)
-        for (name, row) in rows { view[name] = row }
         return view
     }
 
@@ -75,6 +73,7 @@ extension Store {
         }
     }
 
+    /// What it compares, `ReconcileView.matches` compares first for every row: keep the two in step.
     private func reconcile(
         _ spec: PlatformSpec, stored: PlatformRecord?, now: Int64, report: inout StartupReport, fresh: inout Set<String>
     ) throws {
