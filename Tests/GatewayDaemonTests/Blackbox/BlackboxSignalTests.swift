@@ -21,7 +21,12 @@ struct BlackboxSignalTests {
               up: { type: simulated, script: "connect" }
             """))
         // Past the configuration: it has the database open (and is waiting on the lock).
-        try await waitUntil("gatewayd opened the database", every: .milliseconds(10)) {
+        // Bounded wide: a clean-clone CI run, every suite starting its servers at once on two cores, ran out of 20 s.
+        try await waitUntil("gatewayd opened the database", timeout: .seconds(60), every: .milliseconds(10)) {
+            guard daemon.process.isRunning else {
+                Issue.record("gatewayd exited (\(daemon.process.terminationStatus)) before it opened the database: \(daemon.log.suffix(2_000))")
+                throw HarnessTimeout()
+            }
             let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(daemon.pid)/fd")) ?? []
             return fds.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(daemon.pid)/fd/\($0)")) == gw.db }
         }
