@@ -85,9 +85,9 @@ struct FullReport {
             return (the seed model gave up on them). Logins = connect attempts from the outage's start to the end of
             the run. Ours: the first probe after the return (≤ 2.4 s) makes every waiting platform due within 1 s, and
             the login budget (20 per second) spreads them, so 1,000 platforms take about 50 s; a login takes 1 s. For
-            100 platforms that is the wait for the next probe (0 to 2.4 s) + the median platform's wait for a login slot
-            (about 2 s: 20 at once, then 20 a second) + its login (1 s): 3 to 5.4 s, so the p50 bound below misses when
-            the network returns just after a probe. Bounds checked by the
+            100 platforms that is a probe interval (mean 1.2 s) + the median platform's wait for a slot (2.5 s) + its
+            login (1 s): about 4.7 s, at most about 5.9 s when the return falls just after a probe, so the p50 bound
+            below can miss by the width of one probe interval. Bounds checked by the
             run (a miss is a mismatch, exit 1): 10 and 100 platforms p50 ≤ 5 s and max ≤ 10 s; 1,000 platforms max ≤
             1,000 / 20 + 5 s; never more than 20 logins in one second. The second table is the same runs against the
             model of today's hermes.
