@@ -137,6 +137,7 @@ public final class GatewayRunner: Service, Sendable {
 
     /// Whether the watcher is asleep with nothing in flight (except the attempts on `ignoring`): for tests.
     public func isSettled(ignoring: Set<String> = []) async -> Bool { await watcher.isSettled(ignoring: ignoring) }
+    func settleReport() async -> String { await watcher.settleReport() }
 
     /// (evaluations, wake-ups) of the watcher so far: an idle watcher wakes for its poll but does not evaluate.
     public func watcherCounters() async -> (evaluations: Int, wakeups: Int) {

@@ -228,6 +228,11 @@ actor ReconnectWatcher {
 
     /// Asleep until a time still ahead, with no attempt in flight (other than `ignoring`) and no wake-up pending:
     /// the gateway has settled and has seen the clock's current time.
+    /// What `isSettled` looks at, for a test that timed out waiting for it.
+    func settleReport() -> String {
+        "waiting \(waiting), sleeping until \(sleepingUntil) (now \(clock.nowMillis())), pending wake \(signal.hasPendingWake), in flight \(inFlight.keys.sorted()), probes \(probeTasks.keys.sorted())"
+    }
+
     func isSettled(ignoring: Set<String> = []) -> Bool {
         waiting && sleepingUntil > clock.nowMillis() && !signal.hasPendingWake
             && Set(inFlight.keys).subtracting(ignoring).isEmpty && probeTasks.isEmpty

@@ -83,7 +83,12 @@ final class Harness: Sendable {
 
     /// Waits until the watcher is asleep on the clock again with nothing in flight (the gateway has settled).
     func settle(ignoring hung: Set<String> = []) async throws {
-        try await waitUntil("the watcher settles") { await runner.isSettled(ignoring: hung) }
+        do {
+            try await waitUntil("the watcher settles") { await runner.isSettled(ignoring: hung) }
+        } catch {
+            Issue.record("the watcher did not settle: \(await runner.settleReport())")
+            throw error
+        }
     }
 
     func kinds(_ name: String) async throws -> [PlatformEvent.Kind] {
