@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libsqlite3 from the system (apt: libsqlite3-dev); see Sources/CSQLite/module.modulemap.
@@ -48,6 +49,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         // What every networked adapter shares: the HTTP client that does not retry connection establishment, and
@@ -114,6 +116,21 @@ let package = Package(
         .target(
             name: "GatewayStore",
             dependencies: ["CSQLite", "GatewayCore"],
+            exclude: ["Migrations/postgres"],
+            plugins: ["EmbedMigrations"]
+        ),
+        // The fleet's store: the same rows and state machine on PostgreSQL (postgres-nio), with per-platform owner
+        // leases. `Migrations` is a symlink to migrations/postgres, embedded by the same plugin.
+        .target(
+            name: "GatewayPostgres",
+            dependencies: [
+                "GatewayStore", "GatewayCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             plugins: ["EmbedMigrations"]
         ),
         // The runtime: supervision (runner, watcher), routing, messaging, alerts, metrics, and the configuration
@@ -138,6 +155,7 @@ let package = Package(
             dependencies: [
                 "CAllocator", "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayRuntime",
                 "GatewaySimulated", "GatewayTelegram", "GatewayDiscord", "GatewayIRC", "GatewayMatrix", "GatewaySlack",
+                "GatewayPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -196,7 +214,7 @@ let package = Package(
             dependencies: [
                 "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayNetworking", "GatewayRuntime", "GatewayTelegram", "GatewayDiscord",
                 "GatewayIRC", "GatewayMatrix", "GatewaySlack", "GatewaySimulated", "FuzzTargets", "CSQLite", "CMallocStats",
-                "CAllocator",
+                "CAllocator", "GatewayPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -208,6 +226,7 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],

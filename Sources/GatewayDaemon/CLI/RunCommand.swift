@@ -78,6 +78,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let path = storeOptions.db ?? gatewayConfig.database ?? storeOptions.path
+        try StoreOptions.requireFile(path)
         let store: Store
         do {
             // Verified before anything is written: a damaged file is refused, not written into.

@@ -3,6 +3,7 @@ import GatewayRuntime
 import GatewayNetworking
 import ArgumentParser
 import Foundation
+import GatewayPostgres
 import GatewayStore
 
 /// `--db`, shared by every subcommand that opens the database.
@@ -22,7 +23,34 @@ struct StoreOptions: ParsableArguments {
     /// Opens and migrates the store, creating the file if it is missing. Errors name the file and the cause.
     /// - Parameter verify: run `PRAGMA quick_check` first and refuse a damaged file before writing to it.
     func openStore(clock: any WallClock = SystemWallClock(), verify: Bool = false) throws -> Store {
-        try Store(path: path, clock: clock, settings: StoreSettings(verifyOnOpen: verify))
+        try Self.requireFile(path)
+        return try Store(path: path, clock: clock, settings: StoreSettings(verifyOnOpen: verify))
+    }
+
+    /// sysexits.h: configuration error (here: a `--db`/`database:` this command cannot use).
+    static let exitConfig: Int32 = 78
+
+    /// Refuses a PostgreSQL URL where only a SQLite file works yet (exit 78), instead of opening a file named
+    /// `postgres:…`. Of the fleet's store (issue 15), `gatewayd migrate` exists; supervision on it does not yet.
+    static func requireFile(_ path: String) throws {
+        guard PostgresLocation.isURL(path) else { return }
+        let shown = (try? PostgresLocation(url: path).description) ?? "postgres://…"
+        throw fail(
+            "\(shown): this command works on a SQLite database file only; on PostgreSQL, gatewayd migrate creates and upgrades the fleet's schema, and the fleet's supervision is not built yet",
+            exitCode: exitConfig)
+    }
+
+    /// The `--db` as a PostgreSQL location (its password from the URL, else `$PGPASSWORD`), or nil for a file path.
+    /// A URL that cannot be parsed exits 78 naming what is wrong (never the password).
+    func postgresLocation() throws -> PostgresLocation? {
+        guard PostgresLocation.isURL(path) else { return nil }
+        do {
+            var location = try PostgresLocation(url: path)
+            if location.password == nil { location.password = ProcessInfo.processInfo.environment["PGPASSWORD"] }
+            return location
+        } catch {
+            throw Self.fail("--db: \(error)", exitCode: Self.exitConfig)
+        }
     }
 
     /// Opens an existing database, runs `body`, and turns failures into one `error: …` line on stderr and an exit
@@ -36,6 +64,7 @@ struct StoreOptions: ParsableArguments {
     /// Other errors, `ExitCode` included, pass through unchanged.
     func withStore<T>(clock: any WallClock = SystemWallClock(), _ body: (Store) async throws -> T) async throws -> T {
         let path = path
+        try Self.requireFile(path)
         guard FileManager.default.fileExists(atPath: path) else {
             throw Self.fail("\(path): no database here (run gatewayd run or gatewayd migrate first)", exitCode: Self.exitNoInput)
         }

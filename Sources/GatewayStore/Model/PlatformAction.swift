@@ -38,7 +38,7 @@ public enum PlatformAction: Sendable, Equatable {
     case clockMovedBack(byMillis: Int64)
 
     /// How the action reads in an error message ("cannot retry now").
-    var verb: String {
+    public var verb: String {
         switch self {
         case .claim: "start an attempt"
         case .succeed: "record a successful connect"

@@ -1,0 +1,128 @@
+import GatewayCore
+import GatewayStore
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// The reconnect queue on PostgreSQL, shared by a fleet of daemons (ARCHITECTURE.md, "Beyond one machine").
+///
+/// The same rows as the SQLite store, moved by the same pure `PlatformMachine`; in addition each platform row has an
+/// owner lease: a daemon acts on a platform (starts an attempt, records its result) only while it holds the row's
+/// lease, checked in the same transaction as the write (`FOR UPDATE`), so a daemon that lost its lease cannot
+/// overwrite the new owner's state. Times come from the injected clock, like the SQLite store's.
+public final class PostgresStore: Sendable {
+    public let location: PostgresLocation
+    let client: PostgresClient
+    let logger: Logger
+    let clock: any WallClock
+    /// Each registered platform's policy (the configuration's, from `register`).
+    let policies = Mutex<[String: BackoffPolicy]>([:])
+    /// The state machine's jitter.
+    let random = Mutex(SplitMix64(seed: UInt64.random(in: 0 ... .max)))
+    private let runner: Task<Void, Never>
+
+    /// Connects (the pool's first connection proves the server answers), then brings the schema to this binary's
+    /// version. Throws `FleetStoreError` naming host:port when the server cannot be reached, and refuses a schema
+    /// newer than this binary's before writing anything.
+    public init(
+        location: PostgresLocation, clock: any WallClock = SystemWallClock(),
+        logger: Logger = Logger(label: "gatewayd.postgres")
+    ) async throws {
+        self.location = location
+        self.clock = clock
+        self.logger = logger
+        // One connection first, on its own: it fails at once, naming host:port, when the server does not answer
+        // (the pool would retry for ever), and it runs the migrations before the pool is made.
+        do {
+            var single = PostgresConnection.Configuration(
+                host: location.host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: try Self.connectionTLS(location.tls))
+            single.options.connectTimeout = .seconds(10)
+            let connection = try await PostgresConnection.connect(configuration: single, id: 0, logger: logger)
+            do {
+                try await PostgresMigrator(location: location).migrate(connection, logger: logger, now: clock.nowMillis())
+                try await connection.close()
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        } catch {
+            throw FleetStoreError.wrapping(error, location, doing: "opening the store")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: Self.tls(location.tls))
+        configuration.options.connectTimeout = .seconds(10)
+        configuration.options.maximumConnections = 4
+        var quiet = logger
+        quiet.logLevel = .error  // the pool logs every failed connection attempt at info
+        let client = PostgresClient(configuration: configuration, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, backgroundLogger: quiet)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    /// Closes the pool's connections.
+    public func close() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    private static func connectionTLS(_ mode: PostgresLocation.TLSMode) throws -> PostgresConnection.Configuration.TLS {
+        switch mode {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+    }
+
+    private static func tls(_ mode: PostgresLocation.TLSMode) -> PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+    }
+
+    func now() -> Int64 { clock.nowMillis() }
+
+    func policy(for name: String) -> BackoffPolicy { policies.withLock { $0[name] } ?? .standard }
+
+    /// Runs `body` in a transaction; a failure is rolled back and rethrown as a `FleetStoreError` saying what was
+    /// being done.
+    func transaction<Result: Sendable>(
+        _ what: String, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            // The body's own errors (not the owner, an illegal transition) come out as they were thrown.
+            if let inner = error.closureError, inner is FleetStoreError || inner is StoreError { throw inner }
+            throw FleetStoreError.wrapping(error, location, doing: what)
+        } catch {
+            throw FleetStoreError.wrapping(error, location, doing: what)
+        }
+    }
+
+    /// One query outside a transaction, its rows collected.
+    func rows(_ what: String, _ query: PostgresQuery) async throws -> [PostgresRow] {
+        do {
+            return try await client.query(query, logger: logger).collect()
+        } catch {
+            throw FleetStoreError.wrapping(error, location, doing: what)
+        }
+    }
+}
+
+extension PostgresStore {
+    /// The schema version this binary writes on PostgreSQL.
+    public static var schemaVersion: Int { EmbeddedMigrations.all.last?.version ?? 0 }
+
+    /// The database's schema version (`gatewayd_schema`).
+    public func databaseSchemaVersion() async throws -> Int {
+        try await rows("reading the schema version", "SELECT coalesce(max(version), 0) FROM gatewayd_schema")
+            .first?.decode(Int.self) ?? 0
+    }
+}
