@@ -4,7 +4,7 @@ import Testing
 /// timing assertion — schedules run on the manual clock; the timeout only bounds a test that would otherwise hang.
 /// Records an issue naming `what` and throws `HarnessTimeout` when the time is up.
 func waitUntil(
-    _ what: String, timeout: Duration = .seconds(20), every interval: Duration = .milliseconds(5),
+    _ what: String, timeout: Duration = .seconds(60), every interval: Duration = .milliseconds(5),
     sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
