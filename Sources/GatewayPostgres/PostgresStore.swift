@@ -24,9 +24,12 @@ public final class PostgresStore: Sendable {
     let random = Mutex(SplitMix64(seed: UInt64.random(in: 0 ... .max)))
     private let runner: Task<Void, Never>
 
-    /// Connects (the pool's first connection proves the server answers), then brings the schema to this binary's
-    /// version. Throws `FleetStoreError` naming host:port when the server cannot be reached, and refuses a schema
-    /// newer than this binary's before writing anything.
+    /// Connects once on its own (proving the server answers) and brings the schema to this binary's version on that
+    /// connection, then makes the pool the store's queries use. Throws `FleetStoreError` naming host:port when the
+    /// server cannot be reached, and refuses a schema newer than this binary's before writing anything.
+    ///
+    /// Not yet: a deadline on the pool's queries — postgres-nio's pool waits for a connection for as long as the
+    /// server stays away, which the daemon must bound before it supervises on PostgreSQL.
     public init(
         location: PostgresLocation, clock: any WallClock = SystemWallClock(),
         logger: Logger = Logger(label: "gatewayd.postgres")
