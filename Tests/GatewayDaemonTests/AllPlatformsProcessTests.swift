@@ -34,7 +34,7 @@ struct AllPlatformsProcessTests {
         setenv("DISCORD_TOKEN", DiscordFixture.token, 1)
         let daemon = try DaemonProcess(binary: binary, config: config, db: db)
         let store = try Store(path: db)
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(60)
         var states: [String: PlatformState] = [:]
         while ContinuousClock.now < deadline {
             states = Dictionary(uniqueKeysWithValues: try await store.platforms().map { ($0.name, $0.state) })
@@ -46,7 +46,7 @@ struct AllPlatformsProcessTests {
             _ = try await DeliveryRouter.enqueue(
                 store: store, kinds: PlatformKinds.all, platform: platform, target: target, text: "hello from gatewayd", expiresAt: nil, idempotencyKey: nil)
         }
-        let sendDeadline = ContinuousClock.now + .seconds(30)
+        let sendDeadline = ContinuousClock.now + .seconds(60)
         while try await store.outbox(states: [.sent]).count < 3, ContinuousClock.now < sendDeadline {
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -27,7 +27,7 @@ struct ProcessTests {
     func store() throws -> Store { try Store(path: db) }
 
     /// Polls the database (real time, bounded) until `condition` holds.
-    func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: (Store) async throws -> Bool) async throws {
+    func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: (Store) async throws -> Bool) async throws {
         let store = try store()
         try await GatewayDaemonTests.waitUntil(what, timeout: timeout, every: .milliseconds(50)) { try await condition(store) }
     }
@@ -176,15 +176,14 @@ struct OutboxProcessTests {
                 reconnect: { base: 1s, jitter: 0 }
                 when_all_failed: stay
                 platforms:
-                  p: { type: simulated, script: "\(script)", sent_log: "\(log)", send_delay: 20ms }
+                  p: { type: simulated, script: "\(script)", sent_log: "\(log)", send_delay: 50ms }
                 """.write(to: url, atomically: true, encoding: .utf8)
             return url
         }
         // The platform is down: messages queue up.
         let down = try DaemonProcess(binary: binary, config: try config("fail network"), db: db)
         let store = try Store(path: db)
-        let deadline = ContinuousClock.now + .seconds(20)
-        while try await store.platform("p") == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try await waitUntil("the daemon has written its platform row", every: .milliseconds(20)) { try await store.platform("p") != nil }
         down.kill(SIGTERM)
         #expect(await down.finished().status == 0)
         for index in 0..<100 {
@@ -195,15 +194,14 @@ struct OutboxProcessTests {
         }
         // Back up; killed mid-flush.
         let first = try DaemonProcess(binary: binary, config: try config("connect"), db: db)
-        while sentLines().count < 30, ContinuousClock.now < deadline + .seconds(20) { try await Task.sleep(for: .milliseconds(5)) }
+        try await waitUntil("30 messages sent before the kill") { sentLines().count >= 30 }
         first.kill(SIGKILL)
         _ = await first.finished()
         let beforeRestart = sentLines().count
         #expect(beforeRestart >= 30 && beforeRestart < 100, "killed in the middle (\(beforeRestart) sent)")
         // Restarted: the rest goes out.
         let second = try DaemonProcess(binary: binary, config: try config("connect"), db: db)
-        let end = ContinuousClock.now + .seconds(30)
-        while try await !store.outbox(states: [.queued, .sending]).isEmpty, ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(50)) }
+        try await waitUntil("the outbox drained after the restart", every: .milliseconds(50)) { try await store.outbox(states: [.queued, .sending]).isEmpty }
         second.kill(SIGTERM)
         #expect(await second.finished().status == 0)
         let lines = sentLines()

@@ -110,7 +110,7 @@ func http(
         if headers["Content-Type"] == nil { request.headers.add(name: "Content-Type", value: "application/json") }
         request.body = .bytes(ByteBuffer(string: body))
     }
-    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
     let bytes = try await response.body.collect(upTo: 8 << 20)
     var fields: [String: String] = [:]
     for header in response.headers { fields[header.name.lowercased()] = header.value }

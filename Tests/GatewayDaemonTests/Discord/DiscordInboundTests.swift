@@ -106,7 +106,7 @@ struct DiscordInboundTests {
     }
 
     static func wait(_ what: String, _ condition: () async -> Bool) async throws {
-        try await waitUntil(what, timeout: .seconds(10), condition)
+        try await waitUntil(what, condition)
     }
 }
 

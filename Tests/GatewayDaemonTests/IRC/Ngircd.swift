@@ -54,7 +54,7 @@ final class Ngircd: Sendable {
     func start() async throws {
         let config = directory.appending(path: "ngircd.conf")
         try configText().write(to: config, atomically: true, encoding: .utf8)
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let pid = try spawn(config: config.path)
             state.withLock { $0.pid = pid }
@@ -70,7 +70,7 @@ final class Ngircd: Sendable {
                 try await Task.sleep(for: .milliseconds(10))
             }
         }
-        throw NgircdError("ngircd did not accept connections on port \(port) within 5s; log: \(log)")
+        throw NgircdError("ngircd did not accept connections on port \(port) within 30s; log: \(log)")
     }
 
     /// SIGKILL, then reaps the process.

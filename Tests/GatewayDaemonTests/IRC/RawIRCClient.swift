@@ -48,7 +48,7 @@ final class RawIRCClient: Sendable {
     /// Waits (real time, bounded) for a received line matching `predicate`, and returns it.
     @discardableResult
     func waitFor(
-        _ what: String, timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation,
+        _ what: String, timeout: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation,
         _ predicate: (String) -> Bool
     ) async throws -> String {
         let deadline = ContinuousClock.now + timeout

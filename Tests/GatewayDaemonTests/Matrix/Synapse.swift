@@ -48,8 +48,22 @@ final class Synapse: Sendable {
 
     private var config: String { directory.appending(path: "homeserver.yaml").path }
 
-    /// Starts Synapse and waits (bounded) until `/_matrix/client/versions` answers.
+    /// Starts Synapse and waits (bounded) until `/_matrix/client/versions` answers. While the port is taken — a
+    /// client's connection elsewhere can hold it as its ephemeral source port while the server is down — it tries again.
     func start() async throws {
+        let deadline = ContinuousClock.now + .seconds(90)
+        while true {
+            let logged = log.utf8.count
+            do {
+                return try await startOnce(until: deadline)
+            } catch is SynapseError where ContinuousClock.now < deadline
+                && String(decoding: log.utf8.dropFirst(logged), as: UTF8.self).contains("Address already in use") {
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
+    private func startOnce(until deadline: ContinuousClock.Instant) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
         // The server dies with the test process, whatever happens to it: a thread beside it kills it once its parent
@@ -79,7 +93,7 @@ final class Synapse: Sendable {
         try process.run()
         try? handle.close()
         pid.withLock { $0 = process.processIdentifier }
-        try await waitUntil("Synapse answers /_matrix/client/versions on port \(port)", timeout: .seconds(90), every: .milliseconds(50)) {
+        try await waitUntil("Synapse answers /_matrix/client/versions on port \(port)", timeout: deadline - .now, every: .milliseconds(50)) {
             guard process.isRunning else {
                 throw SynapseError("Synapse exited (status \(process.terminationStatus)): \(log.suffix(2_000))")
             }

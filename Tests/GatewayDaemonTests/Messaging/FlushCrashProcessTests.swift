@@ -36,7 +36,7 @@ struct FlushCrashProcessTests {
     }
 
     /// Polls (real time, bounded) until `condition` holds.
-    func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+    func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
         try await GatewayDaemonTests.waitUntil(what, timeout: timeout, every: .milliseconds(10), condition)
     }
 

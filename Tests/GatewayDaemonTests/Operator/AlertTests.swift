@@ -159,24 +159,16 @@ struct AlertTests {
             received.withLock { $0.append(Data(buffer: body)) }
             return .noContent
         }
-        let port = Mutex<Int?>(nil)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            let deadline = ContinuousClock.now + .seconds(10)
-            while port.withLock({ $0 }) == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-            let bound = try #require(port.withLock { $0 })
-            let alert = Alert(kind: .down, status: .firing, platform: "tg", state: "backing_off", since: 1, at: 2, detail: "not connected for 5m")
-            try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/hook", secret: secret, clock: clock, timeout: .seconds(5)).deliver(alert)
-            await #expect(throws: AlertDeliveryError.self, "unsigned: refused by the receiver") {
-                try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/hook", secret: nil, clock: clock, timeout: .seconds(5)).deliver(alert)
-            }
-            await #expect(throws: AlertDeliveryError.self) {
-                try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/missing", secret: nil, clock: SystemGatewayClock(), timeout: .seconds(5)).deliver(alert)
-            }
-            group.cancelAll()
+        let (server, bound) = try await LocalServerRun.loopback(router)
+        let alert = Alert(kind: .down, status: .firing, platform: "tg", state: "backing_off", since: 1, at: 2, detail: "not connected for 5m")
+        try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/hook", secret: secret, clock: clock, timeout: .seconds(30)).deliver(alert)
+        await #expect(throws: AlertDeliveryError.self, "unsigned: refused by the receiver") {
+            try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/hook", secret: nil, clock: clock, timeout: .seconds(30)).deliver(alert)
         }
+        await #expect(throws: AlertDeliveryError.self) {
+            try await WebhookDelivery(url: "http://127.0.0.1:\(bound)/missing", secret: nil, clock: SystemGatewayClock(), timeout: .seconds(30)).deliver(alert)
+        }
+        await server.stop()
         #expect(received.withLock { $0.count } == 1)
         let body = try #require(received.withLock { $0.first })
         let decoded = try JSONDecoder().decode(Alert.self, from: body)

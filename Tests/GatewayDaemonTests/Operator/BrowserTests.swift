@@ -28,17 +28,9 @@ struct BrowserTests {
         try await Self.writeHistory(store: store, clock: clock)
 
         let source = StatusSource(store: store, metrics: GatewayMetrics(), clock: clock, stallAfterMillis: 30_000, readiness: Readiness())
-        let port = Mutex<Int?>(nil)
-        let app = Application(
-            router: StatusRoutes.router(source: source, token: nil),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            defer { group.cancelAll() }
-            let deadline = ContinuousClock.now + .seconds(10)
-            while port.withLock({ $0 }) == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-            let url = "http://127.0.0.1:\(try #require(port.withLock { $0 }))/"
+        let (server, bound) = try await LocalServerRun.loopback(StatusRoutes.router(source: source, token: nil))
+        do {
+            let url = "http://127.0.0.1:\(bound)/"
             let screenshot = dir.appending(path: "status.png")
             // The documented commands (README, "The status page"), with the flags a root/CI run needs.
             let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars"]
@@ -59,7 +51,11 @@ struct BrowserTests {
                 try? FileManager.default.removeItem(atPath: keep)
                 try FileManager.default.copyItem(at: screenshot, to: URL(fileURLWithPath: keep))
             }
+        } catch {
+            await server.stop()
+            throw error
         }
+        await server.stop()
     }
 
     /// A day of history: telegram flapped in the morning, discord lost its token in the afternoon, irc is steady.

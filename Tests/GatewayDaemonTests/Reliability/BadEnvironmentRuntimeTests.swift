@@ -66,7 +66,7 @@ struct BadEnvironmentRuntimeTests {
         }
         try FileManager.default.removeItem(atPath: db)
 
-        let result = await daemon.finish(within: .seconds(20))
+        let result = await daemon.finish(within: .seconds(60))
         #expect(result.status == 74, "\(result.stderr.suffix(2_000))")
         #expect(result.stderr.contains("error: \(db): the database file was deleted while gatewayd had it open"), "\(result.stderr.suffix(2_000))")
         #expect(!FileManager.default.fileExists(atPath: db + "-wal"), "the old WAL is closed and removed with the old file")
@@ -94,7 +94,7 @@ struct BadEnvironmentRuntimeTests {
         }
         #expect(rename(restored, db) == 0)
 
-        let result = await daemon.finish(within: .seconds(20))
+        let result = await daemon.finish(within: .seconds(60))
         #expect(result.status == 74, "\(result.stderr.suffix(2_000))")
         #expect(result.stderr.contains("error: \(db): the database file was replaced while gatewayd had it open"), "\(result.stderr.suffix(2_000))")
 

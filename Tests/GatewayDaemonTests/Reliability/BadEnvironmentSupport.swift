@@ -42,7 +42,7 @@ final class GatewaydProcess {
 
     /// Waits (real time, bounded) for the exit. A process still running at the deadline is killed and recorded as an
     /// issue: a daemon that should have exited and did not is a failure, not a hang of the suite.
-    func finish(within timeout: Duration = .seconds(30)) async -> GatewaydResult {
+    func finish(within timeout: Duration = .seconds(60)) async -> GatewaydResult {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
@@ -115,7 +115,7 @@ let busyConfig = """
     """
 
 /// Real-time bounded poll: `condition` must come true before the deadline.
-func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
     // A condition that throws (the file is mid-change) counts as not yet.
     try await waitUntil(what, timeout: timeout, every: .milliseconds(50)) { (try? await condition()) == true }
 }

@@ -29,16 +29,6 @@ enum ReliabilityEnvironment {
 
     /// Wall-clock Unix milliseconds (what the daemon persists).
     static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
-
-    /// Polls `condition` (real time, bounded) until it holds; false on timeout.
-    static func waitUntil(timeout: Duration, every interval: Duration = .milliseconds(100), _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: interval)
-        }
-        return try await condition()
-    }
 }
 
 extension SplitMix64 {

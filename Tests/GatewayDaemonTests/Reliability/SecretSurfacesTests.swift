@@ -65,7 +65,7 @@ struct SecretSurfacesTests {
         ]
         let daemon = try GatewaydProcess(["run", "--config", config, "--db", db, "--log-level", "trace"], in: scratch.dir, environment: environment)
         let store = try Store(path: db)
-        try await eventually("every platform reached its state", timeout: .seconds(45)) {
+        try await eventually("every platform reached its state", timeout: .seconds(90)) {
             let states = Dictionary(uniqueKeysWithValues: try await store.platforms().map { ($0.name, $0.state) })
             return states["tg"] == .connected && states["dc"] == .connected && states["irc"] == .connected
                 && states["tg_bad"] == .needsAttention && states["dc_bad"] == .needsAttention

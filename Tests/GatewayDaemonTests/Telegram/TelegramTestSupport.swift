@@ -90,7 +90,7 @@ extension Harness {
 extension TelegramTestServer {
     /// Waits (real time, bounded) until `condition` holds on the server's state.
     func waitUntil(
-        _ what: String, timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation,
+        _ what: String, timeout: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: (TelegramServerState) async -> Bool
     ) async throws {
         let state = state
