@@ -18,7 +18,6 @@ extension PostgresStore {
     @discardableResult
     public func apply(_ action: PlatformAction, to name: String, as authority: Authority) async throws -> PlatformRecord {
         let now = now()
-        let policy = policy(for: name)
         return try await transaction("applying '\(action.verb)' to '\(name)'") { connection in
             guard let row = try await connection.query(
                 "SELECT \(unescaped: Self.columns) FROM platforms WHERE name = \(name) FOR UPDATE", logger: logger
@@ -38,16 +37,25 @@ extension PostgresStore {
             case .operator(let user):
                 actor = Actor.operator(user).description
             }
-            let machine = PlatformMachine(policy: policy, now: now)
-            let outcome = try random.withLock { random throws(StoreError) in try machine.apply(action, to: row.record, random: &random) }
-            try await Self.write(outcome.record, on: connection, logger: logger)
-            try await Self.append(
-                PlatformEvent(
-                    platform: name, at: now, kind: outcome.event, fromState: row.record.state, toState: outcome.record.state,
-                    attempt: outcome.record.attempts, errorClass: outcome.errorClass, detail: outcome.detail, actor: actor),
-                on: connection, logger: logger)
-            return outcome.record
+            return try await applyLocked(action, to: row.record, actor: actor, now: now, on: connection)
         }
+    }
+
+    /// Applies `action` to `record` — a row this transaction holds locked (`FOR UPDATE`) — through the pure state
+    /// machine, and writes the row and its event on `connection`. The owner lease is not checked here.
+    @discardableResult
+    func applyLocked(
+        _ action: PlatformAction, to record: PlatformRecord, actor: String, now: Int64, on connection: PostgresConnection
+    ) async throws -> PlatformRecord {
+        let machine = PlatformMachine(policy: policy(for: record.name), now: now)
+        let outcome = try random.withLock { random throws(StoreError) in try machine.apply(action, to: record, random: &random) }
+        try await Self.write(outcome.record, on: connection, logger: logger)
+        try await Self.append(
+            PlatformEvent(
+                platform: record.name, at: now, kind: outcome.event, fromState: record.state, toState: outcome.record.state,
+                attempt: outcome.record.attempts, errorClass: outcome.errorClass, detail: outcome.detail, actor: actor),
+            on: connection, logger: logger)
+        return outcome.record
     }
 
     /// `daemon`'s platforms that are due now (queued, `next_retry_at` passed), soonest first.

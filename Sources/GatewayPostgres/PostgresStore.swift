@@ -20,8 +20,10 @@ public final class PostgresStore: Sendable {
     let clock: any WallClock
     /// Each registered platform's policy (the configuration's, from `register`).
     let policies = Mutex<[String: BackoffPolicy]>([:])
-    /// The state machine's jitter.
-    let random = Mutex(SplitMix64(seed: UInt64.random(in: 0 ... .max)))
+    /// The state machine's jitter and the pull-forward's spread.
+    let random: Mutex<SplitMix64>
+    /// How far ahead a pull-forward spreads the rows it moves (as `StoreSettings.pullForwardWindowMillis`).
+    let pullForwardWindowMillis: Int64
     private let runner: Task<Void, Never>
 
     /// Connects once on its own (proving the server answers) and brings the schema to this binary's version on that
@@ -31,11 +33,14 @@ public final class PostgresStore: Sendable {
     /// Not yet: a deadline on the pool's queries — postgres-nio's pool waits for a connection for as long as the
     /// server stays away, which the daemon must bound before it supervises on PostgreSQL.
     public init(
-        location: PostgresLocation, clock: any WallClock = SystemWallClock(),
+        location: PostgresLocation, clock: any WallClock = SystemWallClock(), random: SplitMix64 = SplitMix64(),
+        pullForwardWindowMillis: Int64 = StoreSettings().pullForwardWindowMillis,
         logger: Logger = Logger(label: "gatewayd.postgres")
     ) async throws {
         self.location = location
         self.clock = clock
+        self.random = Mutex(random)
+        self.pullForwardWindowMillis = pullForwardWindowMillis
         self.logger = logger
         // One connection first, on its own: it fails at once, naming host:port, when the server does not answer
         // (the pool would retry for ever), and it runs the migrations before the pool is made.

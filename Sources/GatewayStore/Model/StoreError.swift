@@ -37,11 +37,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         .init(.migrationFailed, "migration \(version) (\(name)) failed and was rolled back: \(underlying)")
     }
 
-    static func illegalTransition(platform: String, from state: PlatformState, action: String) -> StoreError {
+    public static func illegalTransition(platform: String, from state: PlatformState, action: String) -> StoreError {
         .init(.illegalTransition, "platform '\(platform)' is \(state.rawValue): cannot \(action)")
     }
 
-    static func unknownPlatform(_ name: String) -> StoreError {
+    public static func unknownPlatform(_ name: String) -> StoreError {
         .init(.unknownPlatform, "no platform named '\(name)' in the database")
     }
 
