@@ -11,13 +11,9 @@ import PostgresNIO
 /// runner counts the lease from *before* it sent the renewal, on its own monotonic clock, and disconnects when a
 /// renewal has not come back in time — so the next owner, which waits for `owner_until` to pass, never overlaps it.
 /// Hosts' wall clocks must agree to well within the lease (NTP: milliseconds).
-extension PostgresStore {
-    /// What a claim took, and which of those rows had been another daemon's.
-    public struct Claim: Sendable, Equatable {
-        public var claimed: [String] = []
-        /// Rows taken over from a daemon whose lease ran out (`interrupted` events say so).
-        public var takenOver: [String] = []
-    }
+extension PostgresStore: FleetLeases {
+    /// What a claim took (`FleetClaim`).
+    public typealias Claim = FleetClaim
 
     /// Records `daemon` as a member of the fleet (a restarted process is a new member: a new owner id).
     public func join(_ daemon: DaemonIdentity) async throws {
