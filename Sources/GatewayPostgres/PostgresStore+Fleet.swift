@@ -176,3 +176,27 @@ extension PostgresStore: FleetLeases {
         ).map { try $0.decode(String.self) }
     }
 }
+
+/// A member of the fleet, as `fleet_daemons` records it.
+public struct FleetDaemon: Sendable, Equatable {
+    public var identity: DaemonIdentity
+    public var startedAt: Int64
+    public var heartbeatAt: Int64
+    /// Set by a graceful stop; nil while it runs, or after it was killed.
+    public var stoppedAt: Int64?
+}
+
+extension PostgresStore {
+    /// Every daemon that ever joined, the freshest heartbeat first.
+    public func fleet() async throws -> [FleetDaemon] {
+        try await rows(
+            "reading the fleet",
+            "SELECT owner, pid, host, started_at, heartbeat_at, stopped_at FROM fleet_daemons ORDER BY heartbeat_at DESC, owner"
+        ).map { row in
+            let (owner, pid, host, started, heartbeat, stopped) = try row.decode((String, Int64, String, Int64, Int64, Int64?).self)
+            return FleetDaemon(
+                identity: DaemonIdentity(owner: owner, pid: pid, host: host), startedAt: started, heartbeatAt: heartbeat,
+                stoppedAt: stopped)
+        }
+    }
+}

@@ -8,6 +8,7 @@ import Darwin
 #endif
 import ArgumentParser
 import Foundation
+import GatewayPostgres
 import GatewayStore
 
 // `gatewayd retry|pause|resume|reset <platform>`: operator writes to the store, audited in platform_events as
@@ -42,19 +43,37 @@ struct OperatorArguments: ParsableArguments {
         return "unknown"
     }
 
-    /// Opens the store, applies `change` as this operator, and prints the row's new state.
+    /// Opens the store, applies `change` (on PostgreSQL: `action`) as this operator, and prints the row's new state.
     func apply(
-        _ command: String, options: StoreOptions,
+        _ command: String, _ action: PlatformAction, options: StoreOptions,
         _ change: (Store, String, Actor) async throws -> PlatformRecord
     ) async throws {
+        if let location = try options.postgresLocation() {
+            return try await applyInFleet(command, action, location: location, options: options)
+        }
         let (record, lease) = try await options.withStore { store in
             (try await change(store, platform, .operator(actorName)), try await store.daemonLease())
         }
+        try print(command, record: record, daemonAlive: DaemonView.isAlive(lease, now: SystemWallClock().nowMillis()))
+    }
+
+    /// The fleet's database: the operator writes the row from any host (audited as `operator:<name>`), whoever owns it.
+    private func applyInFleet(_ command: String, _ action: PlatformAction, location: PostgresLocation, options: StoreOptions) async throws {
+        let (record, fleet, row) = try await options.withFleetStore(location) { store in
+            let record = try await store.apply(action, to: platform, as: .operator(actorName))
+            return (record, try await store.fleet(), try await store.record(platform))
+        }
+        let now = SystemWallClock().nowMillis()
+        let owner = row.flatMap { FleetStatusView.owner($0, now: now) }
+        try print(command, record: record, daemonAlive: fleet.contains { $0.identity.owner == owner && FleetStatusView.isAlive($0, now: now) })
+    }
+
+    private func print(_ command: String, record: PlatformRecord, daemonAlive: Bool) throws {
         let now = SystemWallClock().nowMillis()
         if json {
-            print(JSONOutput.text(try JSONOutput.encode(PlatformJSON(record, now: now))))
+            Swift.print(JSONOutput.text(try JSONOutput.encode(PlatformJSON(record, now: now))))
         } else {
-            print(OperatorView.render(command: command, record: record, now: now, daemonAlive: DaemonView.isAlive(lease, now: now)))
+            Swift.print(OperatorView.render(command: command, record: record, now: now, daemonAlive: daemonAlive))
         }
     }
 }
@@ -70,7 +89,7 @@ struct RetryCommand: AsyncParsableCommand {
     @OptionGroup var arguments: OperatorArguments
 
     func run() async throws {
-        try await arguments.apply("retry", options: options) { try await $0.retryNow($1, actor: $2) }
+        try await arguments.apply("retry", .retryNow, options: options) { try await $0.retryNow($1, actor: $2) }
     }
 }
 
@@ -85,7 +104,7 @@ struct PauseCommand: AsyncParsableCommand {
     @OptionGroup var arguments: OperatorArguments
 
     func run() async throws {
-        try await arguments.apply("pause", options: options) { try await $0.pause($1, actor: $2) }
+        try await arguments.apply("pause", .pause, options: options) { try await $0.pause($1, actor: $2) }
     }
 }
 
@@ -100,7 +119,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var arguments: OperatorArguments
 
     func run() async throws {
-        try await arguments.apply("resume", options: options) { try await $0.resume($1, actor: $2) }
+        try await arguments.apply("resume", .resume, options: options) { try await $0.resume($1, actor: $2) }
     }
 }
 
@@ -115,6 +134,6 @@ struct ResetCommand: AsyncParsableCommand {
     @OptionGroup var arguments: OperatorArguments
 
     func run() async throws {
-        try await arguments.apply("reset", options: options) { try await $0.reset($1, actor: $2) }
+        try await arguments.apply("reset", .reset, options: options) { try await $0.reset($1, actor: $2) }
     }
 }

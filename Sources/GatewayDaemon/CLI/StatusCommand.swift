@@ -3,6 +3,7 @@ import GatewayRuntime
 import GatewayNetworking
 import ArgumentParser
 import Foundation
+import GatewayPostgres
 import GatewayStore
 
 /// `gatewayd status`: one row per platform and a line about the daemon. Exits 1 unless a daemon is alive and every
@@ -46,6 +47,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     private func render() async throws -> (text: String, healthy: Bool) {
+        if let location = try options.postgresLocation() { return try await renderFleet(location) }
         let (records, lease, depths, probes) = try await options.withStore { store in
             (try await store.platforms(), try await store.daemonLease(), try await store.messageDepths(),
              try await store.endpointProbes())
@@ -54,6 +56,16 @@ struct StatusCommand: AsyncParsableCommand {
         let healthy = StatusView.isHealthy(records, lease: lease, now: now)
         if json { return (JSONOutput.text(try StatusView.json(records: records, lease: lease, now: now, probes: probes)), healthy) }
         let table = StatusView.render(records: records, lease: lease, now: now, width: Terminal.outputWidth(), depths: depths, probes: probes)
+        return (Terminal.usesColour ? StatusView.colourStates(table) : table, healthy)
+    }
+
+    /// The fleet's database: its daemons, and each platform with its owner.
+    private func renderFleet(_ location: PostgresLocation) async throws -> (text: String, healthy: Bool) {
+        let (rows, fleet) = try await options.withFleetStore(location) { store in (try await store.records(), try await store.fleet()) }
+        let now = SystemWallClock().nowMillis()
+        let healthy = FleetStatusView.isHealthy(rows: rows, fleet: fleet, now: now)
+        if json { return (try FleetStatusView.json(rows: rows, fleet: fleet, now: now), healthy) }
+        let table = FleetStatusView.render(rows: rows, fleet: fleet, now: now, width: Terminal.outputWidth())
         return (Terminal.usesColour ? StatusView.colourStates(table) : table, healthy)
     }
 }

@@ -13,7 +13,9 @@ struct StoreOptions: ParsableArguments {
     /// sysexits.h: an I/O error (the file is not a database, is locked, has a newer schema, …).
     static let exitIOError: Int32 = 74
 
-    @Option(name: .long, help: "The database file (default: $GATEWAYD_DB, else ./gateway.db).")
+    @Option(name: .long, help: ArgumentHelp(
+        "The database file (default: $GATEWAYD_DB, else ./gateway.db), or a fleet's PostgreSQL database.",
+        discussion: "postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]; the password is best given in $PGPASSWORD. On PostgreSQL: migrate, status, retry, pause, resume, reset."))
     var db: String?
 
     var path: String {
@@ -31,12 +33,13 @@ struct StoreOptions: ParsableArguments {
     static let exitConfig: Int32 = 78
 
     /// Refuses a PostgreSQL URL where only a SQLite file works yet (exit 78), instead of opening a file named
-    /// `postgres:…`. Of the fleet's store (issue 15), `gatewayd migrate` exists; supervision on it does not yet.
+    /// `postgres:…`. On the fleet's store (issue 15) migrate, status and the operator commands work; supervision
+    /// (`run`) does not yet.
     static func requireFile(_ path: String) throws {
         guard PostgresLocation.isURL(path) else { return }
         let shown = (try? PostgresLocation(url: path).description) ?? "postgres://…"
         throw fail(
-            "\(shown): this command works on a SQLite database file only; on PostgreSQL, gatewayd migrate creates and upgrades the fleet's schema, and the fleet's supervision is not built yet",
+            "\(shown): this command works on a SQLite database file only; on PostgreSQL, migrate, status, retry, pause, resume and reset work, and the fleet's supervision (run) is not built yet",
             exitCode: exitConfig)
     }
 
@@ -50,6 +53,30 @@ struct StoreOptions: ParsableArguments {
             return location
         } catch {
             throw Self.fail("--db: \(error)", exitCode: Self.exitConfig)
+        }
+    }
+
+    /// Opens the fleet's database at `location`, runs `body`, closes it. The server unreachable, refusing, or of a
+    /// newer schema → exit 74 naming host:port and the database (never the password); a `StoreError` of `body`
+    /// (unknown platform, illegal transition) → exit 1; a query that fails → exit 74.
+    func withFleetStore<T>(_ location: PostgresLocation, _ body: (PostgresStore) async throws -> T) async throws -> T {
+        let store: PostgresStore
+        do { store = try await PostgresStore(location: location) } catch {
+            throw Self.fail("\(error)", exitCode: Self.exitIOError)
+        }
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch let error as StoreError {
+            await store.close()
+            throw Self.fail(error.description, exitCode: ExitCode.failure.rawValue)
+        } catch let error as FleetStoreError {
+            await store.close()
+            throw Self.fail(error.description, exitCode: error.code == .unknownPlatform ? ExitCode.failure.rawValue : Self.exitIOError)
+        } catch {
+            await store.close()
+            throw error
         }
     }
 

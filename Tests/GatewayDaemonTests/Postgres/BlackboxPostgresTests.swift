@@ -1,5 +1,7 @@
 import Foundation
+import GatewayCore
 import GatewayPostgres
+import GatewayStore
 import Testing
 
 /// The built binary against a real PostgreSQL: what `--db postgres://…` does today.
@@ -35,12 +37,73 @@ struct BlackboxPostgresTests {
         let port = try closedLoopbackPort()
         let down = try await gw("migrate", "--db", "postgres://gw@127.0.0.1:\(port)/fleet?sslmode=disable", environment: ["PGPASSWORD": "topsecret"])
         #expect(down.status == 74 && down.stderr.contains("127.0.0.1:\(port)") && !down.stderr.contains("topsecret"), "\(down.stderr)")
-        // Supervision on PostgreSQL is not built yet: run and the operator commands say so instead of making a file.
+        // Supervision on PostgreSQL is not built yet: run (and the commands that read a file) say so instead of making one.
         let config = try gw.config("platforms:\n  up: { type: simulated, script: connect }\n")
-        for arguments in [["run", "--config", config.path, "--db", "postgres://gw@127.0.0.1/fleet"], ["status", "--db", "postgres://gw@127.0.0.1/fleet"]] {
+        for arguments in [["run", "--config", config.path, "--db", "postgres://gw@127.0.0.1/fleet"], ["events", "--db", "postgres://gw@127.0.0.1/fleet"]] {
             let refused = try await gw.run(arguments)
             #expect(refused.status == 78 && refused.stderr.contains("SQLite database file only"), "\(arguments): \(refused.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: gw.dir.appending(path: "postgres:").path))
+    }
+
+    @Test("status shows the fleet and each platform's owner; retry/pause/resume/reset write as the operator from any host")
+    func statusAndOperator() async throws {
+        let gw = try Gatewayd()
+        defer { gw.remove() }
+        let location = try await SharedPostgres.database()
+        let url = "postgres://\(location.user)@127.0.0.1:\(location.port)/\(location.database)?sslmode=disable"
+        // A daemon "a" owns p1 (connected) and p2 (queued); p3 is nobody's. (Written through the store: run on
+        // PostgreSQL is not built yet.)
+        let store = try await PostgresStore(location: location)
+        try await store.register(["p1", "p2", "p3"].map { PlatformSpec(name: $0, type: "simulated", policy: BackoffPolicy(jitter: 0)) })
+        try await store.join(DaemonIdentity(owner: "a", pid: 4242, host: "host-a"))
+        let lease: Int64 = 600_000
+        _ = try await store.claim(for: "a", share: 2, leaseMillis: lease)
+        try await store.apply(.claim(owner: "a", leaseUntil: SystemWallClock().nowMillis() + 60_000), to: "p1", as: .owner("a"))
+        try await store.apply(.succeed, to: "p1", as: .owner("a"))
+
+        let status = try await gw("status", "--db", url)
+        #expect(status.status == 1, "p2 and p3 are not connected: \(status.stdout) \(status.stderr)")
+        #expect(status.stdout.contains("fleet: 1 running — a (pid 4242 on host-a, heartbeat"), "\(status.stdout)")
+        #expect(status.stdout.contains("owns 2)"), "\(status.stdout)")
+        let lines = status.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first { $0.hasPrefix("p1 ") }?.contains(" connected ") == true)
+        #expect(lines.first { $0.hasPrefix("p1 ") }.map { $0.split(separator: " ", omittingEmptySubsequences: true).contains("a") } == true)
+        #expect(lines.contains { $0.hasPrefix("p3 ") && $0.split(separator: " ").contains("-") }, "\(status.stdout)")
+        let json = try await gw("status", "--db", url, "--json")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+        let fleet = try #require(document["fleet"] as? [[String: Any]])
+        #expect(fleet.count == 1 && fleet[0]["owner"] as? String == "a" && fleet[0]["alive"] as? Bool == true && fleet[0]["platforms"] as? Int == 2)
+        let platforms = try #require(document["platforms"] as? [[String: Any]])
+        #expect(platforms.map { $0["name"] as? String } == ["p1", "p2", "p3"])
+        #expect(platforms.map { $0["owner"] as? String } == ["a", "a", nil])
+        #expect(platforms[2]["owner"] is NSNull && platforms[0]["state"] as? String == "connected")
+
+        let pause = try await gw("pause", "p3", "--db", url, "--actor", "ops")
+        #expect(pause.status == 0 && pause.stdout.hasPrefix("pause: p3 is paused"), "\(pause.stdout) \(pause.stderr)")
+        #expect(try await store.record("p3")?.record.state == .paused)
+        #expect(try await store.events(platform: "p3").last?.actor == "operator:ops")
+        let resume = try await gw("resume", "p3", "--db", url, "--json")
+        #expect(resume.status == 0 && resume.stdout.contains("\"state\" : \"backing_off\""), "\(resume.stdout)")
+        let retry = try await gw("retry", "p2", "--db", url)
+        #expect(retry.status == 0 && retry.stdout.contains("retry: p2 is backing_off, due now"), "\(retry.stdout) \(retry.stderr)")
+        let unknown = try await gw("reset", "nope", "--db", url)
+        #expect(unknown.status == 1 && unknown.stderr.contains("no platform named 'nope'"), "\(unknown.stderr)")
+        let illegal = try await gw("resume", "p1", "--db", url)
+        #expect(illegal.status == 1 && illegal.stderr.contains("platform 'p1' is connected"), "\(illegal.stderr)")
+
+        // Every enabled platform connected under a running daemon's lease: healthy, exit 0.
+        _ = try await store.claim(for: "a", share: 3, leaseMillis: lease)
+        for name in ["p2", "p3"] {
+            try await store.apply(.claim(owner: "a", leaseUntil: SystemWallClock().nowMillis() + 60_000), to: name, as: .owner("a"))
+            try await store.apply(.succeed, to: name, as: .owner("a"))
+        }
+        let healthy = try await gw("status", "--db", url)
+        #expect(healthy.status == 0, "\(healthy.stdout) \(healthy.stderr)")
+        // The daemon stops (gives its platforms back): nobody owns them, not healthy.
+        try await store.release(for: "a")
+        let stopped = try await gw("status", "--db", url)
+        #expect(stopped.status == 1 && stopped.stdout.contains("fleet: no daemon running; gone: a (pid 4242 on host-a, stopped"), "\(stopped.stdout)")
+        await store.close()
     }
 }
