@@ -36,6 +36,8 @@ extension PostgresStore {
                 actor = "daemon:\(daemon)"
             case .operator(let user):
                 actor = Actor.operator(user).description
+                // Delivered at commit to every daemon listening: the owner acts on it at once, from any host.
+                try await connection.query("SELECT pg_notify(\(Self.operatorChannel), \(name))", logger: logger)
             }
             return try await applyLocked(action, to: row.record, actor: actor, now: now, on: connection)
         }

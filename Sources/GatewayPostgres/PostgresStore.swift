@@ -45,11 +45,7 @@ public final class PostgresStore: Sendable {
         // One connection first, on its own: it fails at once, naming host:port, when the server does not answer
         // (the pool would retry for ever), and it runs the migrations before the pool is made.
         do {
-            var single = PostgresConnection.Configuration(
-                host: location.host, port: location.port, username: location.user, password: location.password,
-                database: location.database, tls: try Self.connectionTLS(location.tls))
-            single.options.connectTimeout = .seconds(10)
-            let connection = try await PostgresConnection.connect(configuration: single, id: 0, logger: logger)
+            let connection = try await Self.connectAlone(location, logger: logger)
             do {
                 try await PostgresMigrator(location: location).migrate(connection, logger: logger, now: clock.nowMillis())
                 try await connection.close()
@@ -76,6 +72,15 @@ public final class PostgresStore: Sendable {
     public func close() async {
         runner.cancel()
         await runner.value
+    }
+
+    /// One connection of its own, outside the pool (the migrations; LISTEN, which needs a session that stays).
+    static func connectAlone(_ location: PostgresLocation, logger: Logger) async throws -> PostgresConnection {
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: try connectionTLS(location.tls))
+        configuration.options.connectTimeout = .seconds(10)
+        return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
     }
 
     private static func connectionTLS(_ mode: PostgresLocation.TLSMode) throws -> PostgresConnection.Configuration.TLS {
