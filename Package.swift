@@ -180,6 +180,8 @@ let package = Package(
             name: "gatewayd-bench",
             dependencies: [
                 "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayRuntime", "GatewaySimulated", "CSQLite",
+                // The `fleet` scenario: the PostgreSQL store against SQLite (already built for GatewayDaemon).
+                "GatewayPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 // The `messages` scenario's loopback Telegram Bot API server (already built for GatewayDaemon).
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -2,6 +2,7 @@ import GatewayCore
 import GatewayRuntime
 import Foundation
 import GatewayDaemon
+import GatewayPostgres
 import GatewayStore
 import GatewaySimulated
 
@@ -231,6 +232,29 @@ struct Commands {
         let command = "\(binary) load --seconds \(spec.wrk.seconds) --threads \(spec.wrk.threads) "
             + "--connections \(spec.wrk.connections) --batches \(spec.batches.map(String.init).joined(separator: ",")) --gatewayd \(gatewayd)"
         return LoadReport.render(result, command: command)
+    }
+
+    /// The fleet's store on PostgreSQL (`--postgres URL`, a database the bench may fill) against SQLite.
+    func fleet() async throws -> String {
+        guard let url = option("postgres") else {
+            return "Skipped: no PostgreSQL given (`--postgres postgres://…`; scripts/bench starts one when PostgreSQL is installed).\n"
+        }
+        var location = try PostgresLocation(url: url)
+        if location.password == nil { location.password = ProcessInfo.processInfo.environment["PGPASSWORD"] }
+        let spec = FleetSpec(platforms: int("fleet-platforms", 3_000), samples: int("samples", 500), daemons: int("daemons", 3))
+        Self.progress("fleet: \(spec.platforms) platforms, \(spec.samples) transitions on each store, \(spec.daemons) daemons claiming")
+        let result = try await FleetScenario.run(spec, location: location, directory: directory)
+        if result.duplicates > 0 || result.claimed != spec.platforms {
+            mismatches.add(["fleet: \(result.claimed) of \(spec.platforms) platforms claimed, \(result.duplicates) twice"])
+        }
+        let sqlite = Stats.percentile(result.sqliteCycleNanos, 50), postgres = Stats.percentile(result.postgresCycleNanos, 50)
+        headlines.add(
+            "one durable transition on PostgreSQL (fleet) vs SQLite (claim + recordFailure, p50, loopback server)",
+            "PostgreSQL ÷ SQLite: \(Report.ratio(postgres, sqlite))",
+            postgres.map { Stats.micros(nanos: $0) } ?? "—", "SQLite: " + (sqlite.map { Stats.micros(nanos: $0) } ?? "—"))
+        return FleetReport.render(
+            result, spec: spec,
+            command: "\(binary) fleet --postgres \(location) --fleet-platforms \(spec.platforms) --samples \(spec.samples) --daemons \(spec.daemons)")
     }
 
     /// Hosts the seed model alone, for the process measurements: `--queued N` (nothing due for an hour) or

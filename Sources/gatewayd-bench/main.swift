@@ -4,7 +4,7 @@ import Foundation
 
 // gatewayd-bench: the benchmark suite (BENCHMARKS.md). Never run by scripts/test; scripts/bench runs `all`.
 //
-//   gatewayd-bench lag | mttr | restart | herd | store | footprint | messages | load | recovery [options]   one scenario,
+//   gatewayd-bench lag | mttr | restart | herd | store | footprint | messages | load | recovery | fleet [options]   one scenario,
 //                                                                                                Markdown to stdout
 //   gatewayd-bench all --out BENCHMARKS.md [--gatewayd PATH]                    every scenario, the whole report
 //   gatewayd-bench host-model --queued N | --connect N                          (internal) the seed model, alone
@@ -26,6 +26,7 @@ do {
     case "messages": print(try await commands.messages())
     case "load": print(try await commands.load())
     case "recovery": print(try await commands.recovery())
+    case "fleet": print(try await commands.fleet())
     case "host-model": try await commands.hostModel()
     case "idle-fixture":
         // (internal) `idle-fixture --platforms N --db PATH --config PATH`: the store scenario's idle input.
@@ -42,7 +43,8 @@ do {
         }
     default:
         FileHandle.standardError.write(Data("""
-            usage: gatewayd-bench lag|mttr|restart|herd|store|footprint|messages|load|recovery [options]
+            usage: gatewayd-bench lag|mttr|restart|herd|store|footprint|messages|load|recovery|fleet [options]
+                   gatewayd-bench fleet --postgres postgres://user@host:port/db [--fleet-platforms 3000] [--samples 500] [--daemons 3]
                    gatewayd-bench load [--seconds 30] [--threads 2] [--connections 16] [--batches 10,100] [--gatewayd PATH]
                    gatewayd-bench all [--out BENCHMARKS.md] [--gatewayd .build/release/gatewayd]
 

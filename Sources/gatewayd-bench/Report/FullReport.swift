@@ -18,6 +18,7 @@ struct FullReport {
         let messages = try await commands.messages()
         let load = try await commands.load()
         let recovery = try await commands.recovery()
+        let fleet = try await commands.fleet()
         let took = (ContinuousClock.now - began).seconds
         return """
             # Benchmarks
@@ -146,6 +147,14 @@ struct FullReport {
             10th could not log in until another poll ended (9 s late); it now allows 4,096.
 
             \(recovery)
+            ## The fleet's store: PostgreSQL against SQLite
+
+            The same watcher operations (`SupervisionQueue`) on a SQLite file and on a loopback PostgreSQL that
+            scripts/bench starts for the run (initdb in a temporary directory, default settings, `fsync` on), then
+            several daemons' stores claiming one database's platforms at once. PostgreSQL pays a network round trip per
+            statement (each transaction here is 3-6 of them) where SQLite calls a library.
+
+            \(fleet)
             ## What was not measured
 
             - The real Python seed gateway: everything "seed" is the Swift model of its algorithm above.
