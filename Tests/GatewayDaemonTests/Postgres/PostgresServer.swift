@@ -35,7 +35,7 @@ final class PostgresServer: Sendable {
         try await Self.run(Self.asOwner("\(bin)/initdb"), Self.asOwnerArguments(["-D", data, "-A", "trust", "-U", "gw", "-E", "UTF8", "--no-sync"], "\(bin)/initdb"))
         var lastLog = ""
         for _ in 0..<5 {
-            let port = try closedLoopbackPort()
+            let port = try freeLoopbackPort()
             let log = directory.appending(path: "server-\(port).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             if Self.runsAsRoot { try await Self.run("/bin/chown", ["postgres:postgres", log.path]) }

@@ -34,7 +34,7 @@ struct SecretSurfacesTests {
         let discord = try await DiscordTestGateway(token: DiscordFixture.token)
         let irc = try await Ngircd(password: Self.ircPassword)
         let httpPort = try Ngircd.freePort()
-        let closedPort = try Ngircd.freePort()
+        let closedPort = try closedLoopbackPort()
         // The Telegram server echoes the token back in its failures, as a misbehaving proxy might.
         let echo = "/bot\(telegramTestToken)/getMe"
         await telegram.state.inject(.error(status: 502, description: "Bad Gateway: upstream \(echo) failed"), on: "getMe")

@@ -1,7 +1,22 @@
 import Foundation
+import Synchronization
 
-/// A loopback port that refuses connections: bound to learn a free number, then closed again.
+/// A loopback port that refuses connections, for as long as the test process runs: its socket stays bound and never
+/// listens (a connect gets RST: refused), so no other test's server — nor a connection's ephemeral source port — can
+/// take the number meanwhile. (Closing it after learning the number did let that happen: a "refused" port answered
+/// HTTP 404 from another test's server in a full run.)
 func closedLoopbackPort() throws -> Int {
+    let (fd, port) = try boundLoopbackSocket(listening: false)
+    heldClosedPorts.withLock { $0.append(fd) }
+    return port
+}
+
+/// The sockets of `closedLoopbackPort`, held until the process exits.
+private let heldClosedPorts = Mutex<[Int32]>([])
+
+/// A loopback port that is free now, for a server about to listen on it (bound to learn the number, then closed: a
+/// server that finds it taken meanwhile must pick again).
+func freeLoopbackPort() throws -> Int {
     let (fd, port) = try boundLoopbackSocket(listening: false)
     close(fd)
     return port
