@@ -154,22 +154,26 @@ public struct FleetQueue: SupervisionQueue {
 
     @discardableResult
     public func stabilizeDue() async throws -> [String] {
-        try await applyToOwned(
-            .stabilize, where: "state = 'connected' AND attempts > 0 AND stable_at <= ", doing: "marking connections stable")
+        try await applyToOwned(.stabilize, doing: "marking connections stable") { now in
+            "state = 'connected' AND attempts > 0 AND stable_at <= \(now)"
+        }
     }
 
     @discardableResult
     public func expireLeases() async throws -> [String] {
-        try await applyToOwned(
-            .expireLease, where: "state = 'connecting' AND lease_until <= ", doing: "expiring attempt leases")
+        try await applyToOwned(.expireLease, doing: "expiring attempt leases") { now in
+            "state = 'connecting' AND lease_until <= \(now)"
+        }
     }
 
-    /// Applies `action` to every owned row matching `condition` followed by now; returns their names.
-    private func applyToOwned(_ action: PlatformAction, where condition: String, doing what: String) async throws -> [String] {
+    /// Applies `action` to every owned row matching `condition` (SQL over `platforms`, given now); returns their names.
+    private func applyToOwned(
+        _ action: PlatformAction, doing what: String, where condition: (Int64) -> String
+    ) async throws -> [String] {
         let now = store.now()
         return try await store.transaction("\(what) for \(daemon)") { connection in
             var names: [String] = []
-            for record in try await lockOwned(condition + "\(now)", now: now, on: connection) {
+            for record in try await lockOwned(condition(now), now: now, on: connection) {
                 try await store.applyLocked(action, to: record, actor: actor, now: now, on: connection)
                 names.append(record.name)
             }

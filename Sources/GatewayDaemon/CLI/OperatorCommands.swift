@@ -14,6 +14,30 @@ import GatewayStore
 // `gatewayd retry|pause|resume|reset <platform>`: operator writes to the store, audited in platform_events as
 // `operator:<name>`. A running daemon notices the write (PRAGMA data_version) and acts on it.
 
+/// The operator commands: each is one action of the state machine, through the store's operator API (SQLite) or
+/// as the operator's authority (PostgreSQL).
+enum OperatorVerb: String {
+    case retry, pause, resume, reset
+
+    var action: PlatformAction {
+        switch self {
+        case .retry: .retryNow
+        case .pause: .pause
+        case .resume: .resume
+        case .reset: .reset
+        }
+    }
+
+    func apply(to store: Store, platform: String, actor: Actor) async throws -> PlatformRecord {
+        switch self {
+        case .retry: try await store.retryNow(platform, actor: actor)
+        case .pause: try await store.pause(platform, actor: actor)
+        case .resume: try await store.resume(platform, actor: actor)
+        case .reset: try await store.reset(platform, actor: actor)
+        }
+    }
+}
+
 /// `<platform>` and `--actor`, shared by the operator commands.
 struct OperatorArguments: ParsableArguments {
     @Argument(help: "The platform's name, as in the configuration.")
@@ -43,37 +67,35 @@ struct OperatorArguments: ParsableArguments {
         return "unknown"
     }
 
-    /// Opens the store, applies `change` (on PostgreSQL: `action`) as this operator, and prints the row's new state.
-    func apply(
-        _ command: String, _ action: PlatformAction, options: StoreOptions,
-        _ change: (Store, String, Actor) async throws -> PlatformRecord
-    ) async throws {
+    /// Opens the store (a SQLite file, or the fleet's PostgreSQL), applies `verb` as this operator, and prints the
+    /// row's new state.
+    func apply(_ verb: OperatorVerb, options: StoreOptions) async throws {
         if let location = try options.postgresLocation() {
-            return try await applyInFleet(command, action, location: location, options: options)
+            return try await applyInFleet(verb, location: location, options: options)
         }
         let (record, lease) = try await options.withStore { store in
-            (try await change(store, platform, .operator(actorName)), try await store.daemonLease())
+            (try await verb.apply(to: store, platform: platform, actor: .operator(actorName)), try await store.daemonLease())
         }
-        try print(command, record: record, daemonAlive: DaemonView.isAlive(lease, now: SystemWallClock().nowMillis()))
+        try show(verb, record: record, daemonAlive: DaemonView.isAlive(lease, now: SystemWallClock().nowMillis()))
     }
 
     /// The fleet's database: the operator writes the row from any host (audited as `operator:<name>`), whoever owns it.
-    private func applyInFleet(_ command: String, _ action: PlatformAction, location: PostgresLocation, options: StoreOptions) async throws {
+    private func applyInFleet(_ verb: OperatorVerb, location: PostgresLocation, options: StoreOptions) async throws {
         let (record, fleet, row) = try await options.withFleetStore(location) { store in
-            let record = try await store.apply(action, to: platform, as: .operator(actorName))
+            let record = try await store.apply(verb.action, to: platform, as: .operator(actorName))
             return (record, try await store.fleet(), try await store.record(platform))
         }
         let now = SystemWallClock().nowMillis()
         let owner = row.flatMap { FleetStatusView.owner($0, now: now) }
-        try print(command, record: record, daemonAlive: fleet.contains { $0.identity.owner == owner && FleetStatusView.isAlive($0, now: now) })
+        try show(verb, record: record, daemonAlive: fleet.contains { $0.identity.owner == owner && FleetStatusView.isAlive($0, now: now) })
     }
 
-    private func print(_ command: String, record: PlatformRecord, daemonAlive: Bool) throws {
+    private func show(_ verb: OperatorVerb, record: PlatformRecord, daemonAlive: Bool) throws {
         let now = SystemWallClock().nowMillis()
         if json {
-            Swift.print(JSONOutput.text(try JSONOutput.encode(PlatformJSON(record, now: now))))
+            print(JSONOutput.text(try JSONOutput.encode(PlatformJSON(record, now: now))))
         } else {
-            Swift.print(OperatorView.render(command: command, record: record, now: now, daemonAlive: daemonAlive))
+            print(OperatorView.render(command: verb.rawValue, record: record, now: now, daemonAlive: daemonAlive))
         }
     }
 }
@@ -89,7 +111,7 @@ struct RetryCommand: AsyncParsableCommand {
     @OptionGroup var arguments: OperatorArguments
 
     func run() async throws {
-        try await arguments.apply("retry", .retryNow, options: options) { try await $0.retryNow($1, actor: $2) }
+        try await arguments.apply(.retry, options: options)
     }
 }
 
@@ -104,7 +126,7 @@ struct PauseCommand: AsyncParsableCommand {
     @OptionGroup var arguments: OperatorArguments
 
     func run() async throws {
-        try await arguments.apply("pause", .pause, options: options) { try await $0.pause($1, actor: $2) }
+        try await arguments.apply(.pause, options: options)
     }
 }
 
@@ -119,7 +141,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var arguments: OperatorArguments
 
     func run() async throws {
-        try await arguments.apply("resume", .resume, options: options) { try await $0.resume($1, actor: $2) }
+        try await arguments.apply(.resume, options: options)
     }
 }
 
@@ -134,6 +156,6 @@ struct ResetCommand: AsyncParsableCommand {
     @OptionGroup var arguments: OperatorArguments
 
     func run() async throws {
-        try await arguments.apply("reset", .reset, options: options) { try await $0.reset($1, actor: $2) }
+        try await arguments.apply(.reset, options: options)
     }
 }

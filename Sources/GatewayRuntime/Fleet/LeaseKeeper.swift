@@ -85,7 +85,7 @@ public final class LeaseKeeper: Sendable {
         try await leases.join(identity)
         var nextTurn = clock.nowMillis()
         while !Task.isCancelled {
-            await fenceExpired(reason: "its lease could not be renewed in time (the database did not answer)")
+            await fenceExpired()
             let now = clock.nowMillis()
             if now >= nextTurn {
                 nextTurn = now + settings.renewEveryMillis
@@ -156,7 +156,7 @@ public final class LeaseKeeper: Sendable {
     }
 
     /// Reports (and forgets) every platform whose safe-until has passed.
-    private func fenceExpired(reason: String) async {
+    private func fenceExpired() async {
         let now = clock.nowMillis()
         let expired = safeUntil.withLock { held -> [String] in
             let expired = held.filter { $0.value <= now }.keys.sorted()
@@ -167,6 +167,6 @@ public final class LeaseKeeper: Sendable {
         logger.error("fleet: stopping platforms whose lease could not be renewed", metadata: [
             "daemon": "\(identity.owner)", "platforms": "\(expired.joined(separator: ","))",
         ])
-        await onChange(.lost(expired, reason: reason))
+        await onChange(.lost(expired, reason: "its lease could not be renewed in time (the database did not answer)"))
     }
 }

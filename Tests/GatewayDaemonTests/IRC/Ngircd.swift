@@ -26,10 +26,10 @@ final class Ngircd: Sendable {
         self.password = password
         self.tls = tls
         state = Mutex((port: 0, pid: nil))
-        tlsPort = tls == nil ? nil : try Self.freePort()
+        tlsPort = tls == nil ? nil : try freeLoopbackPort()
         var lastError: (any Error)?
         for _ in 0..<5 {
-            state.withLock { $0.port = (try? Self.freePort()) ?? 0 }
+            state.withLock { $0.port = (try? freeLoopbackPort()) ?? 0 }
             do {
                 try await start()
                 return
@@ -134,22 +134,6 @@ final class Ngircd: Sendable {
         process.standardError = handle
         try process.run()
         return process.processIdentifier
-    }
-
-    /// A port nobody listens on right now: bind port 0, read it, close.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw NgircdError("socket() failed") }
-        defer { close(fd) }
-        var address = loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw NgircdError("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Whether a TCP connect to 127.0.0.1:`port` succeeds now.

@@ -31,7 +31,7 @@ final class Synapse: Sendable {
         guard Self.isInstalled else { throw SynapseError(Self.missing) }
         directory = FileManager.default.temporaryDirectory.appending(path: "gatewayd-synapse-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = try Ngircd.freePort()
+        port = try freeLoopbackPort()
         try configText(messageRate: messageRate).write(to: directory.appending(path: "homeserver.yaml"), atomically: true, encoding: .utf8)
         try logConfigText().write(to: directory.appending(path: "log.yaml"), atomically: true, encoding: .utf8)
         try await runToEnd(["-m", "synapse.app.homeserver", "--config-path", config, "--generate-keys"])

@@ -33,7 +33,7 @@ struct SecretSurfacesTests {
         let telegram = try await TelegramTestServer.start(token: telegramTestToken)
         let discord = try await DiscordTestGateway(token: DiscordFixture.token)
         let irc = try await Ngircd(password: Self.ircPassword)
-        let httpPort = try Ngircd.freePort()
+        let httpPort = try freeLoopbackPort()
         let closedPort = try closedLoopbackPort()
         // The Telegram server echoes the token back in its failures, as a misbehaving proxy might.
         let echo = "/bot\(telegramTestToken)/getMe"
