@@ -16,7 +16,8 @@ public struct FleetQueue: SupervisionQueue {
         self.daemon = daemon
     }
 
-    private var actor: String { "daemon:\(daemon)" }
+    /// The actor of the events the daemon writes.
+    var actor: String { "daemon:\(daemon)" }
 
     /// The daemon's rows matching `condition` (SQL over `platforms`), locked; rows another transaction holds are
     /// left for the next turn.
@@ -111,6 +112,19 @@ public struct FleetQueue: SupervisionQueue {
         let candidates = try await lockOwned(
             "state = 'backing_off' AND last_error_class = 'network' AND next_retry_at > \(now + window)", now: now,
             on: connection)
+        try await pullForward(
+            candidates, except: excluded, windowMillis: window, reason: reason, gate: gate, now: now, on: connection)
+    }
+
+    /// Moves `candidates` — network-class queued rows due later than `window` from now, locked by this transaction —
+    /// to within it (spread at random over the window, never before a row's not-before), except `excluded` and rows
+    /// holding a later slot of `gate`. Returns how many moved.
+    @discardableResult
+    func pullForward(
+        _ candidates: [PlatformRecord], except excluded: String?, windowMillis window: Int64, reason: String,
+        gate: (any LoginGate)?, now: Int64, on connection: PostgresConnection
+    ) async throws -> Int {
+        var moved = 0
         for candidate in candidates where candidate.name != excluded && gate?.holdsSlot(for: candidate.name, now: now) != true {
             let offset = store.random.withLock { Int64.random(in: 0...window, using: &$0) }
             let target = max(now + offset, candidate.notBefore ?? 0)
@@ -118,7 +132,9 @@ public struct FleetQueue: SupervisionQueue {
             try await store.applyLocked(
                 .reschedule(at: target, why: .pulledForward, detail: reason), to: candidate, actor: actor, now: now,
                 on: connection)
+            moved += 1
         }
+        return moved
     }
 
     @discardableResult

@@ -14,6 +14,19 @@ public struct EndpointProbe: Sendable, Equatable {
     public var unreachableSince: Int64?
     /// The last time a probe found it back after failing.
     public var cameBackAt: Int64?
+
+    public init(
+        endpoint: String, lastProbeAt: Int64, reachable: Bool, lastError: String?, probes: Int, unreachableSince: Int64?,
+        cameBackAt: Int64?
+    ) {
+        self.endpoint = endpoint
+        self.lastProbeAt = lastProbeAt
+        self.reachable = reachable
+        self.lastError = lastError
+        self.probes = probes
+        self.unreachableSince = unreachableSince
+        self.cameBackAt = cameBackAt
+    }
 }
 
 extension Store {

@@ -39,7 +39,7 @@ struct PostgresStoreTests {
         await first.close()
         let second = try await open(location, clock: clock)
         defer { Task { await second.close() } }
-        #expect(try await column(location, "SELECT version::text FROM gatewayd_schema") == ["1"])
+        #expect(try await column(location, "SELECT version::text FROM gatewayd_schema") == ["1", "2", "3"])
         #expect(try await column(location, "SELECT name FROM reconnect_queue") == ["irc", "tg"])
         #expect(try await column(location, "SELECT error_class FROM reconnect_queue") == [nil, nil])
         #expect(try await column(location, "SELECT name FROM platform_owners") == ["irc", "tg"])
@@ -59,7 +59,7 @@ struct PostgresStoreTests {
             return (error as? FleetStoreError)?.code == .schemaTooNew && text.contains("schema version 99")
                 && text.contains(location.database) && text.contains("\(location.port)")
         }
-        #expect(try await column(location, "SELECT count(*)::text FROM gatewayd_schema") == ["2"])
+        #expect(try await column(location, "SELECT count(*)::text FROM gatewayd_schema") == ["4"])
     }
 
     @Test("a server that does not answer: the error names host:port and the database, not the password")
