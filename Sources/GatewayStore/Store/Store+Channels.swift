@@ -6,6 +6,13 @@ public struct ChannelDirectoryEntry: Sendable, Equatable {
     public var platform: String
     public var channel: ChannelEntry
     public var builtAt: Int64
+
+    /// Every field, as a store read it (public: the PostgreSQL store builds it too).
+    public init(platform: String, channel: ChannelEntry, builtAt: Int64) {
+        self.platform = platform
+        self.channel = channel
+        self.builtAt = builtAt
+    }
 }
 
 extension Store {

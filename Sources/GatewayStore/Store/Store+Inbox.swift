@@ -21,6 +21,30 @@ public struct InboxEntry: Sendable, Equatable {
     public var senderName: String?
     public var chatKind: ChatKind?
     public var attachments: [Attachment]
+
+    /// Every field, as a store read it (public: the PostgreSQL store builds it too).
+    public init(
+        id: Int64, platform: String, messageID: String, chat: String, sender: String, text: String, sentAt: Int64?,
+        receivedAt: Int64, deliveredAt: Int64?, attempts: Int, nextAttemptAt: Int64?, lastError: String?,
+        replyTo: String?, senderName: String?, chatKind: ChatKind?, attachments: [Attachment]
+    ) {
+        self.id = id
+        self.platform = platform
+        self.messageID = messageID
+        self.chat = chat
+        self.sender = sender
+        self.text = text
+        self.sentAt = sentAt
+        self.receivedAt = receivedAt
+        self.deliveredAt = deliveredAt
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.replyTo = replyTo
+        self.senderName = senderName
+        self.chatKind = chatKind
+        self.attachments = attachments
+    }
 }
 
 /// A message to put in the inbox.

@@ -29,6 +29,28 @@ public struct OutboxEntry: Sendable, Equatable {
     public var idempotencyKey: String?
     /// The platform message id (an inbox `message_id`) this answers.
     public var replyTo: String?
+
+    /// Every field, as a store read it (public: the PostgreSQL store builds it too).
+    public init(
+        id: Int64, platform: String, target: String, text: String, state: State, createdAt: Int64, expiresAt: Int64?,
+        attempts: Int, sentAt: Int64?, platformIDs: [String], error: String?, updatedAt: Int64, idempotencyKey: String?,
+        replyTo: String? = nil
+    ) {
+        self.id = id
+        self.platform = platform
+        self.target = target
+        self.text = text
+        self.state = state
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.attempts = attempts
+        self.sentAt = sentAt
+        self.platformIDs = platformIDs
+        self.error = error
+        self.updatedAt = updatedAt
+        self.idempotencyKey = idempotencyKey
+        self.replyTo = replyTo
+    }
 }
 
 /// A message to put in the outbox (``Store/enqueue(_:)``).
