@@ -110,19 +110,9 @@ extension PostgresStore: FleetLeases {
                 // that connection is gone with its owner.
                 if row.owner != daemon, record.state == .connecting || record.state == .connected {
                     let previous = row.owner.map { "daemon \($0)" } ?? "no daemon"
-                    let machine = PlatformMachine(policy: policy(for: record.name), now: now)
-                    let current = record
-                    let outcome = try random.withLock { random throws(StoreError) in
-                        try machine.apply(.recoverAfterRestart, to: current, random: &random)
-                    }
-                    try await Self.append(
-                        PlatformEvent(
-                            platform: record.name, at: now, kind: outcome.event, fromState: record.state,
-                            toState: outcome.record.state, attempt: outcome.record.attempts, errorClass: outcome.errorClass,
-                            detail: "taken over from \(previous), whose lease ran out: \(outcome.detail ?? "")",
-                            actor: "daemon:\(daemon)"),
-                        on: connection, logger: logger)
-                    record = outcome.record
+                    record = try await interrupted(
+                        record, because: "taken over from \(previous), whose lease ran out", by: daemon, now: now,
+                        on: connection)
                     claim.takenOver.append(record.name)
                 }
                 // The attempt lease (connecting) names its owner; a row leaving its old owner has none by now.
@@ -165,6 +155,52 @@ extension PostgresStore: FleetLeases {
             try await connection.query(
                 "UPDATE fleet_daemons SET stopped_at = \(now), heartbeat_at = \(now) WHERE owner = \(daemon)", logger: logger)
         }
+    }
+
+    /// Recovers `daemon`'s rows among `names` that are connecting or connected but have no connection in its
+    /// process (it let go of them when a renewal did not come back in time and the lease then held, or it claimed
+    /// its own rows back after their lease ran out): `interrupted`, as after a crash. Returns the names recovered.
+    public func recover(_ names: [String], for daemon: String) async throws -> [String] {
+        guard !names.isEmpty else { return [] }
+        let now = now()
+        return try await transaction("recovering \(names.count) platform(s) of \(daemon)") { connection in
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM platforms
+                WHERE name = ANY(\(names)) AND owner = \(daemon) AND owner_until > \(now)
+                  AND state IN ('connecting', 'connected')
+                ORDER BY name
+                FOR UPDATE
+                """,
+                logger: logger
+            ).collect().map(Self.decode)
+            var recovered: [String] = []
+            for row in rows {
+                let record = try await interrupted(
+                    row.record, because: "its daemon let go of the connection (a lease renewal did not answer in time)",
+                    by: daemon, now: now, on: connection)
+                try await Self.write(record, on: connection, logger: logger)
+                recovered.append(record.name)
+            }
+            return recovered
+        }
+    }
+
+    /// `record` (connecting or connected) moved through the state machine's crash recovery, its event appended.
+    private func interrupted(
+        _ record: PlatformRecord, because why: String, by daemon: String, now: Int64, on connection: PostgresConnection
+    ) async throws -> PlatformRecord {
+        let machine = PlatformMachine(policy: policy(for: record.name), now: now)
+        let outcome = try random.withLock { random throws(StoreError) in
+            try machine.apply(.recoverAfterRestart, to: record, random: &random)
+        }
+        try await Self.append(
+            PlatformEvent(
+                platform: record.name, at: now, kind: outcome.event, fromState: record.state,
+                toState: outcome.record.state, attempt: outcome.record.attempts, errorClass: outcome.errorClass,
+                detail: "\(why): \(outcome.detail ?? "")", actor: "daemon:\(daemon)"),
+            on: connection, logger: logger)
+        return outcome.record
     }
 
     /// The platforms `daemon` owns now.

@@ -32,4 +32,12 @@ extension PostgresStore {
             throw FleetStoreError.wrapping(error, location, doing: "listening for operator changes")
         }
     }
+
+    /// Announces writes made outside the state machine's transitions (messages queued through one daemon for
+    /// platforms another may own), on the same channel: the owner's watcher wakes and its outbox flusher looks.
+    public func announce(_ names: [String]) async throws {
+        for name in Set(names).sorted() {
+            _ = try await rows("announcing a write to \(name)", "SELECT pg_notify(\(Self.operatorChannel), \(name))")
+        }
+    }
 }

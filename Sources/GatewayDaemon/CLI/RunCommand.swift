@@ -4,6 +4,7 @@ import GatewayNetworking
 import ArgumentParser
 import CAllocator
 import Foundation
+import GatewayPostgres
 import GatewayStore
 import Logging
 import ServiceLifecycle
@@ -78,7 +79,28 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let path = storeOptions.db ?? gatewayConfig.database ?? storeOptions.path
-        try StoreOptions.requireFile(path)
+        let parts = DaemonParts(http: httpConfig, shutdownSignals: [])
+        let daemon: Daemon
+        if let location = try StoreOptions.postgresLocation(path) {
+            daemon = try await runInFleet(location, config: gatewayConfig, parts: parts, signals: signals, logger: logger)
+        } else {
+            daemon = try await runAlone(path, config: gatewayConfig, parts: parts, earlyCheck: earlyCheck, signals: signals, logger: logger)
+        }
+        if case .nothingCanConnect(let rows)? = daemon.runner.outcome {
+            var text = "gatewayd: every platform needs a human; exiting (when_all_failed: exit)\n"
+            for row in rows { text += "  \(row.name): \(row.state.rawValue): \(row.lastError ?? "-")\n" }
+            FileHandle.standardError.write(Data(text.utf8))
+            throw ExitCode(Self.exitConfig)
+        }
+    }
+}
+
+extension RunCommand {
+    /// One daemon on its SQLite file.
+    private func runAlone(
+        _ path: String, config: GatewayConfig, parts: DaemonParts, earlyCheck: Task<Bool, Never>?,
+        signals: UnixSignalsSequence, logger: Logger
+    ) async throws -> Daemon {
         let store: Store
         do {
             // Verified before anything is written: a damaged file is refused, not written into.
@@ -87,8 +109,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw StoreOptions.fail("\(error)", exitCode: StoreOptions.exitIOError)
         }
-        let daemon = Daemon.assemble(
-            config: gatewayConfig, store: store, parts: DaemonParts(http: httpConfig, shutdownSignals: []), logger: logger)
+        let daemon = Daemon.assemble(config: config, store: store, parts: parts, logger: logger)
         do {
             try await daemon.run(stoppingOn: signals)
         } catch let error as ListenError {
@@ -102,12 +123,37 @@ struct RunCommand: AsyncParsableCommand {
             await store.close()
             throw StoreOptions.fail(error.description, exitCode: StoreOptions.exitIOError)
         }
-        if case .nothingCanConnect(let rows)? = daemon.runner.outcome {
-            var text = "gatewayd: every platform needs a human; exiting (when_all_failed: exit)\n"
-            for row in rows { text += "  \(row.name): \(row.state.rawValue): \(row.lastError ?? "-")\n" }
-            FileHandle.standardError.write(Data(text.utf8))
-            throw ExitCode(Self.exitConfig)
+        return daemon
+    }
+
+    /// One daemon of a fleet on PostgreSQL: it joins, supervises the platforms it holds the lease of, and gives them
+    /// back when it stops. The server unreachable, or lost while running → exit 74 naming host:port.
+    private func runInFleet(
+        _ location: PostgresLocation, config: GatewayConfig, parts: DaemonParts, signals: UnixSignalsSequence,
+        logger: Logger
+    ) async throws -> Daemon {
+        let database: PostgresStore
+        do { database = try await PostgresStore(location: location, logger: logger) } catch {
+            throw StoreOptions.fail("\(error)", exitCode: StoreOptions.exitIOError)
         }
+        var parts = parts
+        let view = FleetDaemonStore(store: database, daemon: parts.identity.owner)
+        parts.fleet = FleetMembership(leases: database, operatorWrites: view, settings: config.fleet.keeperSettings)
+        let daemon = Daemon.assemble(config: config, store: view, parts: parts, logger: logger)
+        do {
+            try await daemon.run(stoppingOn: signals)
+        } catch let error as ListenError {
+            await database.close()
+            throw StoreOptions.fail(error.description, exitCode: error.isInUse ? Self.exitTempFail : Self.exitConfig)
+        } catch let error as FleetStoreError {
+            await database.close()
+            throw StoreOptions.fail(error.description, exitCode: StoreOptions.exitIOError)
+        } catch let error as StoreError {
+            await database.close()
+            throw StoreOptions.fail(error.description, exitCode: StoreOptions.exitIOError)
+        }
+        await database.close()
+        return daemon
     }
 }
 

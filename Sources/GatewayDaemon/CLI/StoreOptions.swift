@@ -15,7 +15,7 @@ struct StoreOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp(
         "The database file (default: $GATEWAYD_DB, else ./gateway.db), or a fleet's PostgreSQL database.",
-        discussion: "postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]; the password is best given in $PGPASSWORD. On PostgreSQL: migrate, status, retry, pause, resume, reset."))
+        discussion: "postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]; the password is best given in $PGPASSWORD. On PostgreSQL: run, migrate, status, retry, pause, resume, reset."))
     var db: String?
 
     var path: String {
@@ -32,27 +32,29 @@ struct StoreOptions: ParsableArguments {
     /// sysexits.h: configuration error (here: a `--db`/`database:` this command cannot use).
     static let exitConfig: Int32 = 78
 
-    /// Refuses a PostgreSQL URL where only a SQLite file works yet (exit 78), instead of opening a file named
-    /// `postgres:…`. On the fleet's store (issue 15) migrate, status and the operator commands work; supervision
-    /// (`run`) does not yet.
+    /// Refuses a PostgreSQL URL where only a SQLite file works (exit 78), instead of opening a file named
+    /// `postgres:…`. On the fleet's store run, migrate, status and the operator commands work.
     static func requireFile(_ path: String) throws {
         guard PostgresLocation.isURL(path) else { return }
         let shown = (try? PostgresLocation(url: path).description) ?? "postgres://…"
         throw fail(
-            "\(shown): this command works on a SQLite database file only; on PostgreSQL, migrate, status, retry, pause, resume and reset work, and the fleet's supervision (run) is not built yet",
+            "\(shown): this command works on a SQLite database file only; on PostgreSQL, run, migrate, status, retry, pause, resume and reset work",
             exitCode: exitConfig)
     }
 
     /// The `--db` as a PostgreSQL location (its password from the URL, else `$PGPASSWORD`), or nil for a file path.
     /// A URL that cannot be parsed exits 78 naming what is wrong (never the password).
-    func postgresLocation() throws -> PostgresLocation? {
-        guard PostgresLocation.isURL(path) else { return nil }
+    func postgresLocation() throws -> PostgresLocation? { try Self.postgresLocation(path) }
+
+    /// `text` as a PostgreSQL location (as `postgresLocation()`), or nil when it is a file path.
+    static func postgresLocation(_ text: String) throws -> PostgresLocation? {
+        guard PostgresLocation.isURL(text) else { return nil }
         do {
-            var location = try PostgresLocation(url: path)
+            var location = try PostgresLocation(url: text)
             if location.password == nil { location.password = ProcessInfo.processInfo.environment["PGPASSWORD"] }
             return location
         } catch {
-            throw Self.fail("--db: \(error)", exitCode: Self.exitConfig)
+            throw fail("--db: \(error)", exitCode: exitConfig)
         }
     }
 

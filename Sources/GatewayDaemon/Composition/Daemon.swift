@@ -22,7 +22,7 @@ import UnixSignals
 /// ```
 public struct Daemon: Sendable {
     public let config: GatewayConfig
-    public let store: Store
+    public let store: any DaemonStore
     public let runner: GatewayRunner
     public let alerter: AlertManager?
     /// The HTTP face's settings, when it serves.
@@ -43,11 +43,12 @@ public struct Daemon: Sendable {
     /// Builds the daemon; nothing runs until ``run()``.
     /// - Parameters:
     ///   - config: the validated configuration.
-    ///   - store: the opened database (the caller chose its path and checks).
+    ///   - store: the opened database (the caller chose its path and checks): an SQLite `Store`, or a fleet daemon's
+    ///     view of PostgreSQL (`FleetDaemonStore`, with `parts.fleet`).
     ///   - parts: the clock, adapters and signals (defaults: `gatewayd run`'s).
     ///   - logger: every part logs through it.
     public static func assemble(
-        config: GatewayConfig, store: Store, parts: DaemonParts = DaemonParts(), logger: Logger
+        config: GatewayConfig, store: any DaemonStore, parts: DaemonParts = DaemonParts(), logger: Logger
     ) -> Daemon {
         let alerter = config.alerts.map { AlertManager(config: $0, store: store, clock: parts.clock, logger: logger) }
         let http = parts.serveHTTP ? (parts.http ?? config.http) : nil
@@ -55,7 +56,7 @@ public struct Daemon: Sendable {
         let runner = GatewayRunner(
             config: config, store: store, clock: parts.clock, identity: parts.identity, factory: parts.factory,
             kinds: parts.kinds, sink: parts.sink, settings: parts.watcher, alerter: alerter, facesUp: facesUp,
-            probing: parts.probing, logger: logger)
+            probing: parts.probing, fleet: parts.fleet, logger: logger)
         let source = StatusSource(
             store: store, metrics: runner.metrics, clock: parts.clock,
             stallAfterMillis: config.alerts?.stallAfterMillis ?? 30_000, readiness: runner.readiness,

@@ -29,6 +29,9 @@ public struct DaemonParts: Sendable {
     public var onHTTPListening: @Sendable (String, Int) async -> Void
     /// The signals that start a graceful shutdown (none in tests, which cancel or trigger it themselves).
     public var shutdownSignals: [UnixSignal]
+    /// A daemon of a fleet (the store is its view of a PostgreSQL database): its platform leases and the operator
+    /// writes it listens for. Nil on one daemon's SQLite file.
+    public var fleet: FleetMembership?
 
     public init(
         clock: any GatewayClock = SystemGatewayClock(),
@@ -41,8 +44,10 @@ public struct DaemonParts: Sendable {
         http: HTTPConfig? = nil,
         serveHTTP: Bool = true,
         onHTTPListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in },
-        shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+        shutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        fleet: FleetMembership? = nil
     ) {
+        self.fleet = fleet
         self.clock = clock
         self.identity = identity
         self.kinds = kinds

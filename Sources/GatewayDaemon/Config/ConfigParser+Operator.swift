@@ -90,6 +90,27 @@ extension ConfigParser {
         return config
     }
 
+    func fleet(from entry: Entry) throws(ConfigError) -> FleetConfig {
+        var config = FleetConfig()
+        for field in try entries(of: entry.value, at: "fleet") {
+            let path = join("fleet", field.key)
+            switch field.key {
+            case "lease":
+                config.leaseMillis = try positiveDuration(field.value, at: path)
+                guard config.leaseMillis >= 3_000 else {
+                    throw .invalidValue(location(field.value, path), "must be at least 3s (renewed every third of it)")
+                }
+            case "max_platforms":
+                let value = try int(field.value, at: path)
+                guard value > 0 else { throw .invalidValue(location(field.value, path), "must be at least 1") }
+                config.maximumPlatforms = value
+            default:
+                throw .unknownKey(location(field.keyNode, path), context: "in fleet", known: ["lease", "max_platforms"])
+            }
+        }
+        return config
+    }
+
     /// A non-empty secret, `${VAR}` substituted; never shown in an error.
     private func secret(_ node: YAMLNode, at path: String) throws(ConfigError) -> Secret {
         let text = try substituted(node, at: path, secret: true).value

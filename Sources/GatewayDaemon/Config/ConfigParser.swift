@@ -16,7 +16,7 @@ struct ConfigParser {
     /// What a platform's `type:` may name.
     let kinds: [PlatformKind]
 
-    static let topLevelKeys = ["reconnect", "when_all_failed", "database", "platforms", "http", "alerts", "log", "inbox"]
+    static let topLevelKeys = ["reconnect", "when_all_failed", "database", "platforms", "http", "alerts", "log", "inbox", "fleet"]
 
     /// One `key: value` of a mapping, with the key's node for its line.
     struct Entry {
@@ -45,6 +45,7 @@ struct ConfigParser {
             case "alerts": config.alerts = try alerts(from: entry)
             case "log": config.log = try log(from: entry)
             case "inbox": config.inbox = try inbox(from: entry)
+            case "fleet": config.fleet = try fleet(from: entry)
             default:
                 throw .unknownKey(location(entry.keyNode, entry.key), context: "at the top level", known: Self.topLevelKeys)
             }

@@ -6,7 +6,7 @@ import Synchronization
 
 /// What the HTTP face reads: the store (the single source of truth), the metrics, and whether startup finished.
 public struct StatusSource: Sendable {
-    let store: Store
+    let store: any DaemonStore
     let metrics: GatewayMetrics
     let clock: any GatewayClock
     /// A watcher heartbeat older than this is a stall: `/healthz` answers 503.
@@ -16,7 +16,7 @@ public struct StatusSource: Sendable {
     let router: DeliveryRouter?
 
     public init(
-        store: Store, metrics: GatewayMetrics, clock: any GatewayClock, stallAfterMillis: Int64, readiness: Readiness,
+        store: any DaemonStore, metrics: GatewayMetrics, clock: any GatewayClock, stallAfterMillis: Int64, readiness: Readiness,
         router: DeliveryRouter? = nil
     ) {
         self.router = router

@@ -16,7 +16,7 @@ public actor AlertManager: Service {
     }
 
     let config: AlertsConfig
-    let store: Store
+    let store: any DaemonStore
     let clock: any GatewayClock
     let logger: Logger
     let destinations: [any AlertDelivering]
@@ -26,7 +26,7 @@ public actor AlertManager: Service {
     private var nextCheck: Int64?
 
     public init(
-        config: AlertsConfig, store: Store, clock: any GatewayClock, logger: Logger,
+        config: AlertsConfig, store: any DaemonStore, clock: any GatewayClock, logger: Logger,
         destinations: [any AlertDelivering]? = nil, maxDeliveryAttempts: Int = 20
     ) {
         self.config = config

@@ -32,6 +32,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var log: LogConfig = LogConfig()
     /// The inbox's consumer and retention.
     public var inbox: InboxConfig = InboxConfig()
+    /// The daemon's part in a fleet (on PostgreSQL only).
+    public var fleet: FleetConfig = FleetConfig()
 
     public init(
         reconnect: BackoffPolicy = BackoffPolicy(),

@@ -11,7 +11,7 @@ import NIOCore
 /// 2xx — retrying the head of the queue with backoff until it is
 /// acknowledged: at-least-once, never lost. Also applies the retention.
 public actor InboxDispatcher {
-    let store: Store
+    let store: any DaemonStore
     let config: InboxConfig
     let clock: any GatewayClock
     let logger: Logger
@@ -20,7 +20,7 @@ public actor InboxDispatcher {
     private var nextPrune: Int64 = .min
 
     init(
-        store: Store, config: InboxConfig, clock: any GatewayClock, logger: Logger,
+        store: any DaemonStore, config: InboxConfig, clock: any GatewayClock, logger: Logger,
         post: (@Sendable (String, Data, String) async throws -> Void)? = nil
     ) {
         self.store = store

@@ -5,11 +5,11 @@ import GatewayStore
 /// The daemon's sink: writes the batch to the inbox and advances the cursors in one transaction (so the cursor is
 /// never ahead of what is stored; a redelivered message is ignored by its id), then wakes the consumer dispatcher.
 public struct InboxSink: InboundSink {
-    let store: Store?
+    let store: (any MessageStore)?
     let onStored: @Sendable (String) async -> Void
 
     /// - Parameter onStored: awaited with the platform's name after a batch added new messages.
-    public init(store: Store?, onStored: @escaping @Sendable (String) async -> Void = { _ in }) {
+    public init(store: (any MessageStore)?, onStored: @escaping @Sendable (String) async -> Void = { _ in }) {
         self.store = store
         self.onStored = onStored
     }

@@ -15,7 +15,7 @@ import Logging
 /// queue goes on; a rate limit holds the queue back (not the connection); anything else leaves it queued until the
 /// connection is back.
 public actor OutboxFlusher {
-    let store: Store
+    let store: any DaemonStore
     let registry: ConnectionRegistry
     let clock: any GatewayClock
     let logger: Logger
@@ -24,7 +24,7 @@ public actor OutboxFlusher {
     /// The platforms whose queue a drain task is working through (at most one per platform).
     private var draining: Set<String> = []
 
-    init(store: Store, registry: ConnectionRegistry, clock: any GatewayClock, logger: Logger, redactor: Redactor) {
+    init(store: any DaemonStore, registry: ConnectionRegistry, clock: any GatewayClock, logger: Logger, redactor: Redactor) {
         self.store = store
         self.registry = registry
         self.clock = clock

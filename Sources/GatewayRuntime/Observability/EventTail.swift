@@ -7,12 +7,12 @@ import Logging
 /// data in metadata), the metrics counters, and the alert manager. Because it reads the store, it also reports what
 /// an operator changed from another process.
 actor EventTail {
-    private let store: Store
+    private let store: any DaemonStore
     private let logger: Logger
     private let metrics: GatewayMetrics?
     private var lastID: Int64 = 0
 
-    init(store: Store, logger: Logger, metrics: GatewayMetrics?) {
+    init(store: any DaemonStore, logger: Logger, metrics: GatewayMetrics?) {
         self.store = store
         self.logger = logger
         self.metrics = metrics

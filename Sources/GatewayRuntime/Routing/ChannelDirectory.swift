@@ -10,10 +10,10 @@ import Logging
 /// GUILD_CREATE after READY (none after a RESUME) — the stored directory is kept then. After inbound traffic, what
 /// the adapter has learnt is added. Nothing is written when nothing changed.
 actor ChannelDirectory {
-    private let store: Store
+    private let store: any DaemonStore
     private var known: [String: [ChannelEntry]] = [:]
 
-    init(store: Store) { self.store = store }
+    init(store: any DaemonStore) { self.store = store }
 
     /// After a (re)connect.
     func rebuild(platform: String, from adapter: any PlatformAdapter, log: Logger) async {
@@ -36,7 +36,7 @@ actor ChannelDirectory {
         known[platform] = channels
     }
 
-    private func write(_ platform: String, log: Logger, _ body: (Store) async throws -> Int64) async {
+    private func write(_ platform: String, log: Logger, _ body: (any DaemonStore) async throws -> Int64) async {
         do {
             _ = try await body(store)
             log.debug("channel directory updated", metadata: ["platform.name": "\(platform)"])

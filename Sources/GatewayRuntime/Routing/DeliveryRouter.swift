@@ -8,7 +8,7 @@ import Logging
 /// `submit` is durable: the message goes to the outbox and is sent at once when the platform is connected, or right
 /// after it reconnects. Also keeps the channel directory: rebuilt and persisted after every (re)connect.
 public struct DeliveryRouter: Sendable {
-    let store: Store
+    let store: any DaemonStore
     let registry: ConnectionRegistry
     let clock: any GatewayClock
     let flusher: OutboxFlusher
@@ -19,7 +19,7 @@ public struct DeliveryRouter: Sendable {
     /// The longest text accepted (adapters split it to the platform's own limit).
     public static let maxTextBytes = 65_536
 
-    init(store: Store, registry: ConnectionRegistry, clock: any GatewayClock, flusher: OutboxFlusher, kinds: [PlatformKind]) {
+    init(store: any DaemonStore, registry: ConnectionRegistry, clock: any GatewayClock, flusher: OutboxFlusher, kinds: [PlatformKind]) {
         self.kinds = kinds
         self.store = store
         self.registry = registry
@@ -54,7 +54,7 @@ public struct DeliveryRouter: Sendable {
 
     /// Validates and enqueues one message; ``enqueue(store:kinds:batch:itemized:)`` with no item number.
     public static func enqueue(
-        store: Store, kinds: [PlatformKind], platform: String, target: String, text: String, expiresAt: Int64?,
+        store: any DaemonStore, kinds: [PlatformKind], platform: String, target: String, text: String, expiresAt: Int64?,
         idempotencyKey: String?, replyTo: String? = nil
     ) async throws -> OutboxEntry {
         let message = NewOutboxMessage(
@@ -67,7 +67,7 @@ public struct DeliveryRouter: Sendable {
     /// the router's `submit`, `POST /v1/messages` and `gatewayd send` (which has no daemon in-process) all end here.
     /// With `itemized`, an error names its item (from 1); without, the batch is one message sent on its own.
     public static func enqueue(
-        store: Store, kinds: [PlatformKind], batch: [NewOutboxMessage], itemized: Bool = true
+        store: any DaemonStore, kinds: [PlatformKind], batch: [NewOutboxMessage], itemized: Bool = true
     ) async throws -> [OutboxEntry] {
         if batch.isEmpty { throw DeliveryError.invalid(platform: "", "the batch is empty") }
         if batch.count > maxBatchCount {
@@ -94,7 +94,7 @@ public struct DeliveryRouter: Sendable {
     /// name none of its messages (``PlatformKind/replyToProblem``), naming the rule after `item(index)`. An unknown
     /// platform is left to the store, which refuses it.
     static func checkTargets(
-        store: Store, kinds: [PlatformKind], _ items: [(platform: String, target: String, replyTo: String?)],
+        store: any DaemonStore, kinds: [PlatformKind], _ items: [(platform: String, target: String, replyTo: String?)],
         item: (Int) -> String
     ) async throws {
         var found: [String: PlatformKind?] = [:]

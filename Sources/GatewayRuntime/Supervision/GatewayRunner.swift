@@ -19,7 +19,7 @@ public enum RunOutcome: Sendable, Equatable {
 /// and runs the reconnect watcher until shutdown. A `Service` of the group ``Daemon`` assembles — the only place that
 /// builds one, so what `run`, `demo`, the tests and the benchmarks run is the same daemon.
 public final class GatewayRunner: Service, Sendable {
-    public let store: Store
+    public let store: any DaemonStore
     public let router: DeliveryRouter
     /// The daemon's metrics (served on `/metrics` when the HTTP face is on).
     public let metrics: GatewayMetrics
@@ -37,11 +37,13 @@ public final class GatewayRunner: Service, Sendable {
     private let endpoints: [String?]
     /// Opened when the daemon's faces are up (the HTTP face listens): no attempt starts before.
     private let facesUp: Readiness?
+    /// In a fleet: the platform leases and the operator-write feed (nil on one daemon's SQLite file).
+    private let fleet: FleetMembership?
 
     /// Built by ``Daemon/assemble(config:store:parts:logger:)`` only.
     package init(
         config: GatewayConfig,
-        store: Store,
+        store: any DaemonStore,
         clock: any GatewayClock = SystemGatewayClock(),
         identity: DaemonIdentity = .current(),
         factory: any AdapterMaking,
@@ -51,8 +53,10 @@ public final class GatewayRunner: Service, Sendable {
         alerter: AlertManager? = nil,
         facesUp: Readiness? = nil,
         probing: any ReachabilityProbing,
+        fleet: FleetMembership? = nil,
         logger: Logger
     ) {
+        self.fleet = fleet
         let plan = SupervisionPlan(config: config, probing: probing, kinds: kinds)
         endpoints = plan.endpoints
         self.facesUp = facesUp
@@ -103,6 +107,7 @@ public final class GatewayRunner: Service, Sendable {
                 return
             }
         }
+        let session = await joinFleet()
         let outcome: WatcherOutcome
         do {
             outcome = try await withGracefulShutdownHandler {
@@ -113,10 +118,12 @@ public final class GatewayRunner: Service, Sendable {
         } catch {
             logger.error("stopping: the reconnect watcher failed", metadata: ["error": "\(error)"])
             await watcher.shutdown()
+            await session?.stop()
             try? await store.releaseDaemonLease(owner: identity.owner)
             throw error
         }
         await watcher.shutdown()
+        await session?.stop()
         try await store.releaseDaemonLease(owner: identity.owner)
         switch outcome {
         case .stopped:
@@ -126,6 +133,41 @@ public final class GatewayRunner: Service, Sendable {
             logger.error("every platform needs a human; exiting (when_all_failed: exit)")
             result.set(.nothingCanConnect(rows))
         }
+    }
+
+    /// In a fleet: starts keeping the daemon's platform leases and listening for operator writes; the watcher acts only
+    /// on the platforms the keeper holds. A platform gained whose row says connected or connecting without a
+    /// connection here (let go of when a renewal hung, or claimed back after its lease ran out) is recovered first.
+    private func joinFleet() async -> FleetSession? {
+        guard let fleet else { return nil }
+        let owner = identity.owner
+        let session = FleetSession(
+            membership: fleet, identity: identity, clock: clock, logger: logger,
+            onChange: { [watcher, dispatcher, logger] change in
+                switch change {
+                case .gained(let names):
+                    let active = await watcher.active
+                    let idle = names.filter { !active.contains($0) }
+                    do {
+                        let recovered = try await fleet.leases.recover(idle, for: owner)
+                        if !recovered.isEmpty {
+                            logger.info("fleet: recovered platforms left without a connection", metadata: [
+                                "platforms": "\(recovered.joined(separator: ","))",
+                            ])
+                        }
+                    } catch {
+                        logger.warning("fleet: cannot recover platforms", metadata: ["error": "\(error)"])
+                    }
+                    watcher.nudge()
+                    dispatcher.nudge()
+                case .lost(let names, let reason):
+                    await watcher.relinquish(names, reason: reason)
+                }
+            },
+            onOperatorWrite: { [watcher] in watcher.nudge() })
+        let keeper = session.keeper
+        await watcher.actOnlyOn { keeper.holds($0) }
+        return session
     }
 
     /// A shutdown has begun: start no further attempt (also when asked before the watcher runs). The runner still

@@ -56,6 +56,12 @@ extension ReconnectWatcher {
             log.info("connected, but the attempt no longer holds the row; closing", metadata: ["error": "\(error)"])
             return
         }
+        guard mayActOn(name) else {
+            // In a fleet: the platform's lease stopped being safe while it connected (its next owner may start soon).
+            await adapter.disconnect()
+            log.warning("connected, but the platform's lease is no longer this daemon's; closing")
+            return
+        }
         let generation = await registry.wire(name, adapter: adapter)
         let task = Task { await self.runConnection(name, adapter: adapter, generation: generation, log: log) }
         await registry.attach(task, to: name, generation: generation)

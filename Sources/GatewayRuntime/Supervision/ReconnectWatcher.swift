@@ -31,7 +31,7 @@ public enum WatcherOutcome: Sendable, Equatable {
 /// Sleeps until the earliest due time in the store, or until nudged; then claims the due rows and attempts them
 /// concurrently, each under its connect timeout. No fixed tick: the only periodic work is the `data_version` check.
 actor ReconnectWatcher {
-    let store: Store
+    let store: any DaemonStore
     let clock: any GatewayClock
     let owner: String
     /// The configured platforms, found by name through the plan's index (not a second copy of every entry: at
@@ -57,6 +57,8 @@ actor ReconnectWatcher {
     var probeTasks: [String: Task<Void, Never>] = [:]
     var random = SystemRandomNumberGenerator()
     var inFlight: [String: Task<Void, Never>] = [:]
+    /// In a fleet: whether the daemon holds a platform's lease (nil: every platform is the daemon's).
+    var holds: (@Sendable (String) -> Bool)?
     /// Set by ``requestStop()`` from any context, synchronously: a stop asked for before ``run()`` starts is seen
     /// by its first check, so it starts no attempt.
     private let stopRequested = Mutex(false)
@@ -75,7 +77,7 @@ actor ReconnectWatcher {
     private var fatal: (any Error)?
 
     init(
-        store: Store, clock: any GatewayClock, owner: String, config: GatewayConfig, factory: any AdapterMaking,
+        store: any DaemonStore, clock: any GatewayClock, owner: String, config: GatewayConfig, factory: any AdapterMaking,
         sink: any InboundSink, registry: ConnectionRegistry, router: DeliveryRouter, logger: Logger, settings: WatcherSettings,
         metrics: GatewayMetrics, alerts: AlertManager?, flusher: OutboxFlusher, probing: any ReachabilityProbing,
         plan: SupervisionPlan
@@ -200,8 +202,9 @@ actor ReconnectWatcher {
             logger.debug("connection stable; backoff reset", metadata: ["platform.name": "\(name)"])
         }
         let held = attemptsHeld.withLock { $0 }
-        let claimed = held ? [] : try await store.claimDue(owner: owner, leaseMarginMillis: settings.leaseMarginMillis, gate: pacer)
-        for row in claimed where inFlight[row.name] == nil {
+        let claimed = held ? [] : try await store.claimDue(owner: owner, limit: 1_000, leaseMarginMillis: settings.leaseMarginMillis, gate: pacer)
+        // A row claimed just as its lease stopped being safe is left to its attempt lease (requeued when it expires).
+        for row in claimed where inFlight[row.name] == nil && mayActOn(row.name) {
             inFlight[row.name] = Task { await self.attempt(row) }
         }
         if externalWrite { try await dropConnectionsNoLongerWanted() }

@@ -26,4 +26,17 @@ public protocol FleetLeases: Sendable {
     func renew(for daemon: String, leaseMillis: Int64) async throws -> Set<String>
     /// Gives back every platform `daemon` owns and marks it stopped.
     func release(for daemon: String) async throws
+    /// Recovers `daemon`'s rows among `names` that are connecting or connected as after a crash (`interrupted`):
+    /// the daemon has no connection for them. Returns the names recovered.
+    func recover(_ names: [String], for daemon: String) async throws -> [String]
 }
+
+/// Operator writes made by other processes, announced as they commit (PostgreSQL's LISTEN/NOTIFY).
+public protocol OperatorWriteFeed: Sendable {
+    /// Listens until cancelled, calling `onChange` with each written platform's name; `onListening` once listening.
+    /// Throws when the connection is lost (listen again, and re-read: what was written meanwhile was not announced).
+    func listenForOperatorChanges(
+        onListening: @Sendable () async -> Void, _ onChange: @Sendable (String) async -> Void
+    ) async throws
+}
+

@@ -36,4 +36,6 @@ public struct StartupReport: Sendable, Equatable {
     public var clockAdjusted: [String] = []
     /// Queued rows whose schedule was kept as it was.
     public var resumed: [String] = []
+
+    public init(added: [String] = []) { self.added = added }
 }
