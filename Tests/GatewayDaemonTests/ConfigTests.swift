@@ -63,6 +63,14 @@ struct ConfigTests {
         #expect(try parse("when_all_failed: stay\nplatforms: { lab: { type: simulated, script: connect } }").whenAllFailed == .stay)
     }
 
+    @Test("fleet: the lease sets the renewal (a third) and the safety margin (a fifth); max_platforms caps the share")
+    func fleet() throws {
+        #expect(try parse("platforms:\n  lab: { type: simulated, script: connect }\n").fleet.keeperSettings == LeaseKeeper.Settings())
+        let settings = try parse("fleet: { lease: 9s, max_platforms: 4 }\nplatforms:\n  lab: { type: simulated, script: connect }\n")
+            .fleet.keeperSettings
+        #expect(settings == LeaseKeeper.Settings(leaseMillis: 9_000, renewEveryMillis: 3_000, safetyMillis: 1_800, maximumShare: 4))
+    }
+
     @Test("a platform's reconnect overrides the global policy key by key")
     func overrides() throws {
         let config = try parse("""
@@ -223,7 +231,13 @@ struct ConfigTests {
             says: "the top level must be a mapping of settings (reconnect, when_all_failed, database, platforms), found a list"),
         Bad(name: "empty document", yaml: "# nothing\n", code: .notAMapping, line: nil, keyPath: "", says: "an empty document"),
         Bad(name: "unknown top-level key", yaml: "platforms:\n\(lab)platfroms: {}\n", code: .unknownKey, line: 3,
-            keyPath: "platfroms", says: "unknown key at the top level; known keys: alerts, database, http, inbox, log, platforms, reconnect, when_all_failed"),
+            keyPath: "platfroms", says: "unknown key at the top level; known keys: alerts, database, fleet, http, inbox, log, platforms, reconnect, when_all_failed"),
+        Bad(name: "fleet lease too short", yaml: "fleet: { lease: 1s }\nplatforms:\n\(lab)", code: .invalidValue, line: 1,
+            keyPath: "fleet.lease", says: "must be at least 3s"),
+        Bad(name: "fleet max_platforms 0", yaml: "fleet:\n  max_platforms: 0\nplatforms:\n\(lab)", code: .invalidValue, line: 2,
+            keyPath: "fleet.max_platforms", says: "must be at least 1"),
+        Bad(name: "unknown fleet key", yaml: "fleet: { leas: 9s }\nplatforms:\n\(lab)", code: .unknownKey, line: 1,
+            keyPath: "fleet.leas", says: "unknown key in fleet; known keys: lease, max_platforms"),
         Bad(name: "unknown reconnect key", yaml: "reconnect: { bsae: 1s }\nplatforms:\n\(lab)", code: .unknownKey, line: 1,
             keyPath: "reconnect.bsae", says: "unknown key in reconnect; known keys: base, cap, connect_timeout"),
         Bad(name: "unknown platform key", yaml: "platforms:\n  lab: { type: simulated, script: connect, tokn: abc }\n",

@@ -43,6 +43,9 @@ final class CuttableLeases: FleetLeases {
         try await pass { try await base.renew(for: daemon, leaseMillis: leaseMillis) }
     }
     func release(for daemon: String) async throws { try await pass { try await base.release(for: daemon) } }
+    func recover(_ names: [String], for daemon: String) async throws -> [String] {
+        try await pass { try await base.recover(names, for: daemon) }
+    }
 }
 
 @Suite("Fleet: lease keeper", .enabled(if: PostgresServer.binDirectory != nil, "\(PostgresServer.missing)"))

@@ -35,7 +35,13 @@ struct TelegramServerResponder: Sendable {
             let id = Int64(state.token.prefix { $0 != ":" }) ?? 1
             return reply(200, TelegramServerJSON.ok(["id": id, "is_bot": true, "first_name": "Test", "username": "gateway_test_bot"]))
         case "getUpdates":
-            return await getUpdates(pollParameters, context: context)
+            guard await state.beginPoll() else {
+                return reply(409, TelegramServerJSON.error(
+                    status: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"))
+            }
+            let response = await getUpdates(pollParameters, context: context)
+            await state.endPoll()
+            return response
         case "sendMessage":
             return await sendMessage(body)
         default:

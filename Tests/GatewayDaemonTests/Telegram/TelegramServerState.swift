@@ -35,6 +35,25 @@ actor TelegramServerState {
     private var timers: [UUID: Task<Void, Never>] = [:]
     /// Requests being held right now (long polls waiting, hung requests).
     private(set) var held = 0
+    /// `getUpdates` being answered right now, and how many arrived while another was (two clients polling one token).
+    private(set) var pollsInProgress = 0
+    private(set) var overlappingPolls = 0
+    /// Answer a poll that overlaps another with 409, as Telegram does ("terminated by other getUpdates request").
+    private(set) var conflictOnOverlap = false
+
+    func answerOverlapsWithConflict() { conflictOnOverlap = true }
+
+    /// A `getUpdates` begins; false when it must be refused with 409 (it overlaps another and that is asked for).
+    func beginPoll() -> Bool {
+        if pollsInProgress > 0 {
+            overlappingPolls += 1
+            if conflictOnOverlap { return false }
+        }
+        pollsInProgress += 1
+        return true
+    }
+
+    func endPoll() { pollsInProgress -= 1 }
 
     init(token: String) { self.token = token }
 
