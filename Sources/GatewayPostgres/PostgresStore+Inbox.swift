@@ -46,7 +46,7 @@ extension PostgresStore {
                                        chat_kind, attachments)
                     SELECT \(platform), \(message.messageID), \(message.chat), \(message.sender), \(message.text),
                            \(message.sentAt)::bigint, \(now), \(message.replyTo)::text, \(message.senderName)::text,
-                           \(message.chatKind?.rawValue)::text, \(Self.encodeAttachments(message.attachments))::jsonb
+                           \(message.chatKind?.rawValue)::text, \(AttachmentColumn.encode(message.attachments))::jsonb
                     WHERE NOT EXISTS (SELECT 1 FROM inbox WHERE platform = \(platform) AND message_id = \(message.messageID))
                     ON CONFLICT (platform, message_id) DO NOTHING
                     RETURNING id
@@ -143,31 +143,6 @@ extension PostgresStore {
             id: id, platform: platform, messageID: messageID, chat: chat, sender: sender, text: text, sentAt: sentAt,
             receivedAt: receivedAt, deliveredAt: deliveredAt, attempts: attempts, nextAttemptAt: nextAttemptAt,
             lastError: lastError, replyTo: replyTo, senderName: senderName,
-            chatKind: chatKind.flatMap(ChatKind.init(rawValue:)), attachments: decodeAttachments(attachments))
-    }
-}
-
-// MARK: - Attachments
-
-extension PostgresStore {
-    /// The `attachments` column as the SQLite store writes it (GatewayStore's internal `AttachmentColumn`): a JSON
-    /// array with sorted keys, NULL when there are none.
-    static func encodeAttachments(_ attachments: [Attachment]) -> String? {
-        guard !attachments.isEmpty else { return nil }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(attachments)).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// The stored array; an element the column's schema does not describe (an operator's hand edit) is skipped, the
-    /// others are kept — as the SQLite store reads it.
-    static func decodeAttachments(_ text: String?) -> [Attachment] {
-        guard let text, let elements = try? JSONDecoder().decode([LenientAttachment].self, from: Data(text.utf8)) else { return [] }
-        return elements.compactMap(\.attachment)
-    }
-
-    private struct LenientAttachment: Decodable {
-        let attachment: Attachment?
-        init(from decoder: any Decoder) throws { attachment = try? Attachment(from: decoder) }
+            chatKind: chatKind.flatMap(ChatKind.init(rawValue:)), attachments: AttachmentColumn.decode(attachments))
     }
 }

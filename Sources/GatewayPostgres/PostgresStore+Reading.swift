@@ -53,7 +53,7 @@ extension PostgresStore {
 
     static let eventColumns = "id, platform, at, kind, from_state, to_state, attempt, error_class, detail, actor"
 
-    /// One `platform_events` row (`eventColumns`, in that order), as `events(platform:limit:)` decodes it.
+    /// One `platform_events` row (`eventColumns`, in that order).
     static func decodeEvent(_ row: PostgresRow) throws -> PlatformEvent {
         let (id, name, at, kind, from, to, attempt, errorClass, detail, actor) = try row.decode(
             (Int64, String, Int64, String, String?, String?, Int?, String?, String?, String).self)

@@ -105,20 +105,10 @@ extension PostgresStore {
         let found = try await rows(
             "reading the events of '\(platform)'",
             """
-            SELECT id, platform, at, kind, from_state, to_state, attempt, error_class, detail, actor FROM (
+            SELECT \(unescaped: Self.eventColumns) FROM (
                 SELECT * FROM platform_events WHERE platform = \(platform) ORDER BY id DESC LIMIT \(limit)
             ) newest ORDER BY id
             """)
-        return try found.map { row in
-            let (id, name, at, kind, from, to, attempt, errorClass, detail, actor) = try row.decode(
-                (Int64, String, Int64, String, String?, String?, Int?, String?, String?, String).self)
-            guard let parsedKind = PlatformEvent.Kind(rawValue: kind) else {
-                throw FleetStoreError.corruptRow(table: "platform_events", key: "\(id)", detail: "unknown kind '\(kind)'")
-            }
-            return PlatformEvent(
-                id: id, platform: name, at: at, kind: parsedKind, fromState: from.flatMap(PlatformState.init(rawValue:)),
-                toState: to.flatMap(PlatformState.init(rawValue:)), attempt: attempt,
-                errorClass: errorClass.flatMap(ErrorClass.init(rawValue:)), detail: detail, actor: actor)
-        }
+        return try found.map(Self.decodeEvent)
     }
 }

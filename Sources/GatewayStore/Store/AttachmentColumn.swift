@@ -1,9 +1,10 @@
 import Foundation
 import GatewayCore
 
-/// The inbox's `attachments` column: a JSON array (NULL when there are none), readable with `json_each` in sqlite3.
-enum AttachmentColumn {
-    static func encode(_ attachments: [Attachment]) -> String? {
+/// The inbox's `attachments` column: a JSON array (NULL when there are none), readable with `json_each` in sqlite3
+/// (and as `jsonb` in PostgreSQL: the fleet's store writes the same text).
+public enum AttachmentColumn {
+    public static func encode(_ attachments: [Attachment]) -> String? {
         guard !attachments.isEmpty else { return nil }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -12,7 +13,7 @@ enum AttachmentColumn {
 
     /// The stored array; an element the column's schema does not describe (an operator's hand edit) is skipped,
     /// the others are kept.
-    static func decode(_ text: String?) -> [Attachment] {
+    public static func decode(_ text: String?) -> [Attachment] {
         guard let text, let elements = try? JSONDecoder().decode([Lenient].self, from: Data(text.utf8)) else { return [] }
         return elements.compactMap(\.attachment)
     }

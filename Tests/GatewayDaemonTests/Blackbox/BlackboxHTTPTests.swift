@@ -15,14 +15,17 @@ struct BlackboxHTTPTests {
         """
     }
 
-    @Test("health, readiness, status, metrics and the page answer; POST /v1/messages queues and sends, single and batch")
-    func endpoints() async throws {
+    @Test(
+        "health, readiness, status, metrics and the page answer; POST /v1/messages queues and sends, single and batch",
+        arguments: BlackboxBackend.available)
+    func endpoints(backend: BlackboxBackend) async throws {
         let gw = try Gatewayd()
         defer { gw.remove() }
         let sentLog = gw.dir.appending(path: "sent.log").path
-        let daemon = try gw.daemon(try gw.config(Self.yaml(sentLog: sentLog)), arguments: ["--http", "127.0.0.1:0"])
+        let (db, store) = try await backend.open(gw)
+        defer { Task { await store.close() } }
+        let daemon = try gw.daemon(try gw.config(Self.yaml(sentLog: sentLog)), arguments: ["--http", "127.0.0.1:0"], db: db)
         let base = "http://127.0.0.1:\(try await daemon.httpPort())"
-        let store = try Store(path: gw.db)
         try await waitUntil("up is connected", every: .milliseconds(50)) { try await store.platform("up")?.state == .connected }
 
         try await waitUntil("/healthz answers 200", every: .milliseconds(100)) { try await http(.GET, "\(base)/healthz").status == 200 }

@@ -12,25 +12,29 @@ struct EchoBotTests {
         """
         reconnect: { base: 500ms, factor: 1, cap: 500ms, jitter: 0, connect_timeout: 5s }
         when_all_failed: stay
+        fleet: { lease: 3s }
         inbox: { webhook: "\(webhook)", secret: ${ECHO_SECRET} }
         platforms:
           tg: { type: telegram, token: ${TG_TOKEN}, api_base: "\(telegram.apiBase)", poll_timeout: 1s, request_timeout: 2s }
         """
     }
 
-    @Test("replies arrive in order, each once: while connected, posted during an outage, and across a SIGKILL")
-    func echo() async throws {
+    @Test(
+        "replies arrive in order, each once: while connected, posted during an outage, and across a SIGKILL",
+        arguments: BlackboxBackend.available)
+    func echo(backend: BlackboxBackend) async throws {
         let gw = try Gatewayd()
         defer { gw.remove() }
+        let (db, store) = try await backend.open(gw)
+        defer { Task { await store.close() } }
         let telegram = try await TelegramTestServer.start(token: telegramTestToken)
         let bot = EchoBot(secret: Secret(Self.secret))
         try await bot.start()
         setenv("TG_TOKEN", telegramTestToken, 1)
         setenv("ECHO_SECRET", Self.secret, 1)
         let config = try gw.config(Self.yaml(telegram: telegram, webhook: bot.webhook))
-        var daemon = try gw.daemon(config, arguments: ["--http", "127.0.0.1:0"])
+        var daemon = try gw.daemon(config, arguments: ["--http", "127.0.0.1:0"], db: db)
         bot.daemon(at: "http://127.0.0.1:\(try await daemon.httpPort())")
-        let store = try Store(path: gw.db)
         func sentTexts() async -> [String] { await telegram.state.sent.map(\.text) }
         func expected(_ range: ClosedRange<Int>) -> [String] { range.map { "echo: m\($0)" } }
 
@@ -62,7 +66,9 @@ struct EchoBotTests {
         bot.daemon(at: nil)
         bot.release()
         _ = await telegram.state.enqueueMessages(["m11"])
-        daemon = try gw.daemon(config, arguments: ["--http", "127.0.0.1:0"])
+        // On PostgreSQL the restarted daemon is a new member of the fleet: it claims tg once the killed one's
+        // lease (3 s) has run out.
+        daemon = try gw.daemon(config, arguments: ["--http", "127.0.0.1:0"], db: db)
         bot.daemon(at: "http://127.0.0.1:\(try await daemon.httpPort())")
         try await waitUntil("every reply reached Telegram", every: .milliseconds(50)) { await sentTexts().count >= 11 }
         try await Task.sleep(for: .milliseconds(300))  // room for a duplicate to show up, were there one

@@ -81,12 +81,13 @@ struct Gatewayd {
         return process
     }
 
-    /// Starts `gatewayd run` on this directory's database, its log in a file.
+    /// Starts `gatewayd run` on this directory's database (or on `db`: a PostgreSQL URL), its log in a file.
     func daemon(
-        _ config: URL, arguments: [String] = [], logLevel: String = "info", environment: [String: String] = [:]
+        _ config: URL, arguments: [String] = [], logLevel: String = "info", environment: [String: String] = [:],
+        db: String? = nil
     ) throws -> DaemonProcess {
         try DaemonProcess(
-            binary: binary, config: config, db: db, logLevel: logLevel, arguments: arguments,
+            binary: binary, config: config, db: db ?? self.db, logLevel: logLevel, arguments: arguments,
             stderrFile: dir.appending(path: "daemon-\(UUID().uuidString).log"), environment: environment)
     }
 
