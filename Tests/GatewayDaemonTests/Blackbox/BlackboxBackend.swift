@@ -30,6 +30,9 @@ enum BlackboxBackend: String, CaseIterable, Sendable, CustomTestStringConvertibl
 protocol BlackboxReader: Sendable {
     func platform(_ name: String) async throws -> PlatformRecord?
     func outbox(states: [OutboxEntry.State], platform: String?, limit: Int) async throws -> [OutboxEntry]
+    func inbox(platform: String?, afterID: Int64, limit: Int) async throws -> [InboxEntry]
+    /// Whether any byte the database holds contains `text`: the SQLite file and its WAL, or a pg_dump.
+    func holds(_ text: String) async throws -> Bool
     func close() async
 }
 
@@ -39,8 +42,17 @@ extension BlackboxReader {
     }
 }
 
-extension Store: BlackboxReader {}
+extension Store: BlackboxReader {
+    nonisolated func holds(_ text: String) async throws -> Bool { try databaseFilesContain(text, path: path) }
+}
 
 extension PostgresStore: BlackboxReader {
     func platform(_ name: String) async throws -> PlatformRecord? { try await record(name)?.record }
+
+    func holds(_ text: String) async throws -> Bool {
+        let bin = PostgresServer.binDirectory ?? "/usr/lib/postgresql/15/bin"
+        let dump = try await PostgresServer.run(
+            "\(bin)/pg_dump", ["-h", "127.0.0.1", "-p", "\(location.port)", "-U", location.user, "-d", location.database])
+        return dump.contains(text)
+    }
 }
