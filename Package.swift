@@ -180,8 +180,10 @@ let package = Package(
             name: "gatewayd-bench",
             dependencies: [
                 "GatewayDaemon", "GatewayStore", "GatewayCore", "GatewayRuntime", "GatewaySimulated", "CSQLite",
-                // The `fleet` scenario: the PostgreSQL store against SQLite (already built for GatewayDaemon).
+                // The `fleet` scenario: the PostgreSQL store against SQLite (already built for GatewayDaemon); the
+                // failover runs empty the database between runs through postgres-nio.
                 "GatewayPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // The `messages` scenario's loopback Telegram Bot API server (already built for GatewayDaemon).
                 .product(name: "Hummingbird", package: "hummingbird"),

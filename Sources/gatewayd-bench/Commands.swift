@@ -252,9 +252,16 @@ struct Commands {
             "one durable transition on PostgreSQL (fleet) vs SQLite (claim + recordFailure, p50, loopback server)",
             "PostgreSQL ÷ SQLite: \(Report.ratio(postgres, sqlite))",
             postgres.map { Stats.micros(nanos: $0) } ?? "—", "SQLite: " + (sqlite.map { Stats.micros(nanos: $0) } ?? "—"))
+        var failoverSpec = FailoverSpec()
+        failoverSpec.leasesSeconds = ints("failover-leases", failoverSpec.leasesSeconds)
+        failoverSpec.runs = int("failover-runs", failoverSpec.runs)
+        Self.progress("fleet: failover, 2 gatewayd processes, leases \(failoverSpec.leasesSeconds) s, \(failoverSpec.runs) runs each")
+        let failover = try await FailoverScenario.run(
+            failoverSpec, gatewayd: gatewayd, location: location, url: url, directory: directory)
+        mismatches.add(failover.problems.map { "fleet failover: \($0)" })
         return FleetReport.render(
-            result, spec: spec,
-            command: "\(binary) fleet --postgres \(location) --fleet-platforms \(spec.platforms) --samples \(spec.samples) --daemons \(spec.daemons)")
+            result, spec: spec, failover: failover, failoverSpec: failoverSpec,
+            command: "\(binary) fleet --postgres \(location) --fleet-platforms \(spec.platforms) --samples \(spec.samples) --daemons \(spec.daemons) --failover-leases \(failoverSpec.leasesSeconds.map(String.init).joined(separator: ",")) --failover-runs \(failoverSpec.runs) --gatewayd \(gatewayd)")
     }
 
     /// Hosts the seed model alone, for the process measurements: `--queued N` (nothing due for an hour) or

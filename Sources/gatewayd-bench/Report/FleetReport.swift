@@ -2,7 +2,9 @@ import Foundation
 
 /// The fleet section: PostgreSQL against SQLite for one durable transition, and concurrent claims.
 enum FleetReport {
-    static func render(_ r: FleetResult, spec: FleetSpec, command: String) -> String {
+    static func render(
+        _ r: FleetResult, spec: FleetSpec, failover: FailoverResult, failoverSpec: FailoverSpec, command: String
+    ) -> String {
         func cell(_ values: [Double], _ p: Double) -> String { Stats.percentile(values, p).map { Stats.micros(nanos: $0) } ?? "—" }
         let sqlite50 = Stats.percentile(r.sqliteCycleNanos, 50), postgres50 = Stats.percentile(r.postgresCycleNanos, 50)
         let rate = r.claimSeconds > 0 ? Double(r.claimed) / r.claimSeconds : 0
@@ -19,13 +21,24 @@ enum FleetReport {
             | claimed / claimed twice | \(Stats.grouped(r.claimed)) / \(r.duplicates) |
             | per daemon | \(r.perDaemon.map { Stats.grouped($0) }.joined(separator: ", ")) |
 
-            Not measured yet: failover time against the lease length on a running fleet (the daemons do not supervise on
-            PostgreSQL yet); the lease keeper's rule, tested on a manual clock, is that a cut-off daemon stops a platform
-            at its last renewal's send time + lease − safety margin and another daemon takes it at the database's lease
-            end (15 s lease: +12 s and +15 s).
+            | failover: 2 `gatewayd run` processes share \(failoverSpec.platforms) simulated platforms; the owner of more is killed (SIGKILL); from the kill until the last of its platforms is connected on the other, \(failoverSpec.runs) runs per lease | median | max | max ÷ lease |
+            |---|---|---|---|
+            \(failoverRows(failover))
+
+            The bound is a lease after the last renewal (which came at most a third of the lease before the kill), plus
+            the claim turn (up to a third of the lease later) and one connect: between ⅔ and 1⅓ of the lease, plus the
+            attempt.
 
             Reproduce: `\(command)`.
 
             """
+    }
+
+    private static func failoverRows(_ r: FailoverResult) -> String {
+        r.runs.map { lease, millis in
+            let median = Stats.percentile(millis, 50), max = millis.max()
+            return "| lease \(Stats.seconds(Double(lease) / 1_000)) | \(median.map { Stats.seconds($0 / 1_000) } ?? "—") | "
+                + "\(max.map { Stats.seconds($0 / 1_000) } ?? "—") | \(max.map { String(format: "%.2f", $0 / Double(lease)) } ?? "—") |"
+        }.joined(separator: "\n")
     }
 }
