@@ -122,6 +122,18 @@ extension PostgresStore: FleetLeases {
                     logger: logger)
                 claim.claimed.append(record.name)
             }
+            if claim.claimed.count < wanted {
+                // Still short of the share: when does the next platform another daemon holds come free, should its
+                // owner stop renewing? The keeper looks again then, so a dead daemon's platforms are taken over
+                // when its lease ends, not at the next turn after.
+                claim.nextFreeAt = try await connection.query(
+                    """
+                    SELECT min(owner_until) FROM platforms
+                    WHERE state <> 'disabled' AND owner IS NOT NULL AND owner <> \(daemon) AND owner_until > \(now)
+                    """,
+                    logger: logger
+                ).collect().first?.decode(Int64?.self)
+            }
             return claim
         }
     }

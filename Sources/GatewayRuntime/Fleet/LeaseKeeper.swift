@@ -51,6 +51,8 @@ public final class LeaseKeeper: Sendable {
     /// Each held platform → until when it is safe to act on it (clock ms).
     private let safeUntil = Mutex<[String: Int64]>([:])
     private let between = Mutex(false)
+    /// When the last claim left the daemon short of its share: when another daemon's lease next ends.
+    private let nextFreeAt = Mutex<Int64?>(nil)
 
     public init(
         leases: any FleetLeases, identity: DaemonIdentity, clock: any GatewayClock, settings: Settings = Settings(),
@@ -87,7 +89,9 @@ public final class LeaseKeeper: Sendable {
         while !Task.isCancelled {
             await fenceExpired()
             let now = clock.nowMillis()
-            if now >= nextTurn {
+            // A turn every renewal period; an earlier one when another daemon's lease on a platform this daemon
+            // could take ends first (its owner may be dead: take the platform over as its lease ends).
+            if now >= min(nextTurn, nextFreeAt.withLock { $0 } ?? .max) {
                 nextTurn = now + settings.renewEveryMillis
                 await turn(sentAt: now, deadline: nextTurn)
                 continue
@@ -95,7 +99,7 @@ public final class LeaseKeeper: Sendable {
             let earliest = safeUntil.withLock { $0.values.min() } ?? .max
             between.withLock { $0 = true }
             defer { between.withLock { $0 = false } }
-            do { try await clock.sleep(untilMillis: min(nextTurn, earliest)) } catch { return }
+            do { try await clock.sleep(untilMillis: min(nextTurn, earliest, nextFreeAt.withLock { $0 } ?? .max)) } catch { return }
         }
     }
 
@@ -111,6 +115,8 @@ public final class LeaseKeeper: Sendable {
         let owner = identity.owner
         let settings = settings
         let leases = leases
+        // Set again by this turn's claim; a turn that fails before it waits for the next renewal period.
+        nextFreeAt.withLock { $0 = nil }
         let bound = min(deadline, safeUntil.withLock { $0.values.min() } ?? .max)
         let renewal = await withDeadline(bound, clock: clock) {
             try await leases.renew(for: owner, leaseMillis: settings.leaseMillis)
@@ -140,6 +146,10 @@ public final class LeaseKeeper: Sendable {
         let claim = await withDeadline(min(deadline, safeUntil.withLock { $0.values.min() } ?? .max), clock: clock) {
             let share = try await leases.fairShare(for: owner, leaseMillis: settings.leaseMillis, maximum: settings.maximumShare)
             return try await leases.claim(for: owner, share: share, leaseMillis: settings.leaseMillis)
+        }
+        if case .finished(.success(let taken)) = claim {
+            // Strictly later than now: a lease ending now was claimable now, so nothing is missed by waiting.
+            nextFreeAt.withLock { $0 = taken.nextFreeAt.map { max($0, claimSent + 1) } }
         }
         guard case .finished(.success(let taken)) = claim, !taken.claimed.isEmpty else {
             if case .finished(.failure(let error)) = claim {

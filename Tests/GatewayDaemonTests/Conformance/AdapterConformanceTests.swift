@@ -42,13 +42,16 @@ struct AdapterConformanceTests {
         """
     }
 
-    @Test("a rejected credential: needs_attention, and no further login", arguments: ConformancePlatform.allCases)
-    func rejectedCredential(_ platform: ConformancePlatform) async throws {
+    @Test(
+        "a rejected credential: needs_attention, and no further login",
+        arguments: ConformancePlatform.allCases, BlackboxBackend.available)
+    func rejectedCredential(_ platform: ConformancePlatform, backend: BlackboxBackend) async throws {
         let server = try await platform.server()
         let gw = try Gatewayd()
         defer { gw.remove() }
-        let daemon = try gw.daemon(try gw.config(Self.yaml(server, validCredential: false)), environment: server.environment)
-        let store = try Store(path: gw.db)
+        let (db, store) = try await backend.open(gw)
+        defer { Task { await store.close() } }
+        let daemon = try gw.daemon(try gw.config(Self.yaml(server, validCredential: false)), environment: server.environment, db: db)
         try await waitUntil("p needs attention", timeout: .seconds(30), every: .milliseconds(20)) {
             try await store.platform("p")?.state == .needsAttention
         }
@@ -64,7 +67,7 @@ struct AdapterConformanceTests {
         daemon.kill(SIGTERM)
         let end = await daemon.finished()
         #expect(end.status == 0, "\(platform): \(end.stderr.suffix(1_000))")
-        try await Self.expectNoSecrets(server, gw: gw, store: store, log: daemon.log)
+        try await Self.expectNoSecrets(server, gw: gw, store: store, db: db, log: daemon.log)
         await server.shutdown()
     }
 

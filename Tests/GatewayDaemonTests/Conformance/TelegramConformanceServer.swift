@@ -13,7 +13,7 @@ final class TelegramConformanceServer: ConformanceServer {
 
     func platformYAML(name: String, validCredential: Bool) -> String {
         let token = validCredential ? "CONFORMANCE_TG_TOKEN" : "CONFORMANCE_TG_BAD_TOKEN"
-        return #"{ type: telegram, token: ${\#(token)}, api_base: "\#(server.apiBase)", poll_timeout: 1s, request_timeout: 2s }"#
+        return #"{ type: telegram, token: ${\#(token)}, api_base: "\#(server.apiBase)", poll_timeout: 1s, request_timeout: 10s }"#
     }
 
     var environment: [String: String] { ["CONFORMANCE_TG_TOKEN": telegramTestToken, "CONFORMANCE_TG_BAD_TOKEN": Self.badToken] }

@@ -82,11 +82,11 @@ struct FleetProcessTests {
         }
         let tg = try #require(try await store.record("tg"))
         let failover = try #require(tg.record.connectedSince) - killedAt
-        // The lease runs out at most a lease after the kill; the next claim turn comes within a renewal period (a
-        // third of the lease); then one attempt.
-        let bound = Self.leaseMillis + Self.leaseMillis / 3 + Self.connectTimeoutMillis
+        // The lease runs out at most a lease after the kill (it was renewed before); a survivor short of its share
+        // claims as it ends; then one attempt (bounded by its connect timeout).
+        let bound = Self.leaseMillis + Self.connectTimeoutMillis
         print("fleet run \(run): the bot was connected again \(failover) ms after the SIGKILL (bound \(bound) ms)")
-        #expect(failover <= bound, "failover \(failover) ms > lease + renewal + one attempt (\(bound) ms)")
+        #expect(failover <= bound, "failover \(failover) ms > lease + one attempt (\(bound) ms)")
         #expect(tg.owner != tgOwner)
 
         try await waitUntil("all 20 messages are sent", every: .milliseconds(100)) {
@@ -94,8 +94,11 @@ struct FleetProcessTests {
         }
         let texts = Set(await telegram.state.sent.map(\.text))
         #expect(texts == Set((1...10).map { "before \($0)" } + (1...10).map { "after \($0)" }))
-        let outbox = try await store.outbox(platform: "tg")
-        #expect(outbox.count == 20 && outbox.allSatisfy { $0.state == .sent }, "\(outbox.map { "\($0.text): \($0.state)" })")
+        // The server has them; the owner records each as sent once the server's answer is in.
+        try await waitUntil("the outbox records all 20 sent", every: .milliseconds(100)) {
+            try await store.outbox(states: [.sent], platform: "tg").count == 20
+        }
+        #expect(try await store.outbox(platform: "tg").count == 20)
         #expect(await telegram.state.overlappingPolls == 0, "the bot's token was polled by two daemons at once")
 
         // A graceful stop gives the platforms back.

@@ -162,6 +162,25 @@ struct LeaseKeeperTests {
         await fleet.stop()
     }
 
+    @Test("a killed daemon's platforms are taken over when its lease ends, not at the other's next turn after it")
+    func takeoverAtLeaseEnd() async throws {
+        let fleet = try await Fleet(platforms: ["p1", "p2", "p3", "p4"], daemons: ["a", "b"])
+        let b = try #require(fleet.keepers["b"])
+        let t0 = fleet.clock.nowMillis()
+        try await fleet.start("a")  // t = 0: a claims everything, under a lease to t = 15
+        try await fleet.advance(seconds: 2)
+        try await fleet.start("b")  // t = 2: b's turns come at 2, 7, 12, 17 …
+        #expect(b.held.isEmpty)
+        try await fleet.advance(seconds: 1)
+        await fleet.cancel("a")  // t = 3: killed — it renews nothing and releases nothing
+        try await fleet.advance(seconds: 15)
+        let gained = fleet.recorder.items.withLock { $0 }.filter { $0.daemon == "b" }
+        #expect(gained.map(\.change) == [.gained(["p1", "p2", "p3", "p4"])])
+        #expect(gained.first?.at == t0 + 15_000, "at a's lease end (t = 15), not at b's turn at t = 17")
+        #expect(b.held.count == 4)
+        await fleet.stop()
+    }
+
     @Test("a graceful stop gives the platforms back: the other daemon claims them at its next turn")
     func release() async throws {
         let fleet = try await Fleet(platforms: ["p1", "p2"], daemons: ["a", "b"])
