@@ -92,7 +92,17 @@ extension PostgresStore: FleetLeases {
                 "SELECT count(*) FROM platforms WHERE owner = \(daemon) AND owner_until > \(now)", logger: logger
             ).collect().first?.decode(Int.self) ?? 0
             let wanted = share - owned
-            guard wanted > 0 else { return Claim() }
+            // When the next lease of another daemon ends, should it stop renewing: the keeper looks again then, so
+            // a dead daemon's platforms are taken over as its lease ends, not at the next turn after. (A live
+            // daemon renews before: its leases always end after this daemon's next turn.)
+            let nextFreeAt = try await connection.query(
+                """
+                SELECT min(owner_until) FROM platforms
+                WHERE state <> 'disabled' AND owner IS NOT NULL AND owner <> \(daemon) AND owner_until > \(now)
+                """,
+                logger: logger
+            ).collect().first?.decode(Int64?.self)
+            guard wanted > 0 else { return Claim(nextFreeAt: nextFreeAt) }
             let free = try await connection.query(
                 """
                 SELECT \(unescaped: Self.columns) FROM platforms
@@ -122,18 +132,7 @@ extension PostgresStore: FleetLeases {
                     logger: logger)
                 claim.claimed.append(record.name)
             }
-            if claim.claimed.count < wanted {
-                // Still short of the share: when does the next platform another daemon holds come free, should its
-                // owner stop renewing? The keeper looks again then, so a dead daemon's platforms are taken over
-                // when its lease ends, not at the next turn after.
-                claim.nextFreeAt = try await connection.query(
-                    """
-                    SELECT min(owner_until) FROM platforms
-                    WHERE state <> 'disabled' AND owner IS NOT NULL AND owner <> \(daemon) AND owner_until > \(now)
-                    """,
-                    logger: logger
-                ).collect().first?.decode(Int64?.self)
-            }
+            claim.nextFreeAt = nextFreeAt
             return claim
         }
     }

@@ -51,7 +51,7 @@ public final class LeaseKeeper: Sendable {
     /// Each held platform → until when it is safe to act on it (clock ms).
     private let safeUntil = Mutex<[String: Int64]>([:])
     private let between = Mutex(false)
-    /// When the last claim left the daemon short of its share: when another daemon's lease next ends.
+    /// When another daemon's lease on a platform next ends (from the last claim).
     private let nextFreeAt = Mutex<Int64?>(nil)
 
     public init(

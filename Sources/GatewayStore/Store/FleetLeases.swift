@@ -5,8 +5,8 @@ public struct FleetClaim: Sendable, Equatable {
     public var claimed: [String] = []
     /// Rows taken over from a daemon whose lease ran out (`interrupted` events say so).
     public var takenOver: [String] = []
-    /// When the claim left the daemon short of its share: the earliest end of another daemon's lease on a platform
-    /// (nil when none) — when to look again, so a dead daemon's platforms are taken over as its lease ends.
+    /// The earliest end of another daemon's lease on a platform (nil when none): when to look again, so a dead
+    /// daemon's platforms are taken over as its lease ends (a live daemon renews before then).
     public var nextFreeAt: Int64?
 
     public init(claimed: [String] = [], takenOver: [String] = [], nextFreeAt: Int64? = nil) {

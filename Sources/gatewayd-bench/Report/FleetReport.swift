@@ -25,9 +25,9 @@ enum FleetReport {
             |---|---|---|---|
             \(failoverRows(failover))
 
-            The bound is a lease after the last renewal (which came at most a third of the lease before the kill), plus
-            the claim turn (up to a third of the lease later) and one connect: between ⅔ and 1⅓ of the lease, plus the
-            attempt.
+            The killed daemon's lease ends a lease after its last renewal, which came at most a third of the lease
+            before the kill; the survivor looks again exactly then (the claim's `nextFreeAt`). So the failover lies
+            between ⅔ of the lease and the lease, plus one connect.
 
             Reproduce: `\(command)`.
 

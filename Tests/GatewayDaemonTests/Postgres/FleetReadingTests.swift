@@ -9,10 +9,8 @@ import Testing
 /// fleet's own rules (one daemon fires an alert, a daemon touches its own rows only) run on PostgreSQL alone.
 @Suite("Supervision reads and records: SQLite and PostgreSQL", .enabled(if: PostgresServer.binDirectory != nil, "\(PostgresServer.missing)"))
 struct FleetReadingTests {
-    enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-        case sqlite, postgres
-        var testDescription: String { rawValue }
-    }
+    /// SQLite or PostgreSQL (the black-box tests' choice of database, here for the stores themselves).
+    typealias Backend = BlackboxBackend
 
     static let policy = BackoffPolicy(baseMillis: 30_000, factor: 2, jitter: 0, connectTimeoutMillis: 30_000, stablePeriodMillis: 600_000)
     static let daemon = "daemon-1"

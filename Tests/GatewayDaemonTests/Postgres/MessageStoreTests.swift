@@ -12,10 +12,8 @@ import Testing
 /// writes only the platforms it owns.
 @Suite("Message store: SQLite and PostgreSQL", .enabled(if: PostgresServer.binDirectory != nil, "\(PostgresServer.missing)"))
 struct MessageStoreTests {
-    enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-        case sqlite, postgres
-        var testDescription: String { rawValue }
-    }
+    /// SQLite or PostgreSQL (the black-box tests' choice of database, here for the stores themselves).
+    typealias Backend = BlackboxBackend
 
     static let daemon = "daemon-1"
     static let names = ["tg", "irc", "dc"]

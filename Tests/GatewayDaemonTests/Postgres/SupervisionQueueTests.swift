@@ -8,10 +8,8 @@ import Testing
 /// `FleetQueue` over a real PostgreSQL, and every row must come out the same after every step.
 @Suite("Supervision queue: SQLite and PostgreSQL", .enabled(if: PostgresServer.binDirectory != nil, "\(PostgresServer.missing)"))
 struct SupervisionQueueTests {
-    enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-        case sqlite, postgres
-        var testDescription: String { rawValue }
-    }
+    /// SQLite or PostgreSQL (the black-box tests' choice of database, here for the stores themselves).
+    typealias Backend = BlackboxBackend
 
     static let policy = BackoffPolicy(baseMillis: 30_000, factor: 2, jitter: 0, connectTimeoutMillis: 30_000, stablePeriodMillis: 600_000)
     static let daemon = "daemon-1"
