@@ -49,6 +49,38 @@ struct BlackboxPostgresTests {
         #expect(!FileManager.default.fileExists(atPath: gw.dir.appending(path: "postgres:").path))
     }
 
+    @Test("database: postgres://… in the configuration runs the daemon on PostgreSQL; fleet.max_platforms caps its share")
+    func databaseKeyAndShareCap() async throws {
+        let gw = try Gatewayd()
+        defer { gw.remove() }
+        let location = try await SharedPostgres.database()
+        let url = "postgres://\(location.user)@127.0.0.1:\(location.port)/\(location.database)?sslmode=disable"
+        let config = try gw.config("""
+            when_all_failed: stay
+            database: "\(url)"
+            fleet: { lease: 3s, max_platforms: 1 }
+            platforms:
+              a: { type: simulated, script: connect }
+              b: { type: simulated, script: connect }
+            """)
+        // No --db: the configuration's database is used (DaemonProcess passes --db, so start it by hand).
+        let daemon = try gw.start(["run", "--config", config.path], output: gw.dir.appending(path: "run.out"))
+        defer { if daemon.isRunning { daemon.terminate() } }
+        let store = try await PostgresStore(location: location)
+        try await waitUntil("one platform is connected under the daemon's lease", every: .milliseconds(100)) {
+            try await store.records().filter { $0.record.state == .connected && $0.owner != nil }.count == 1
+        }
+        try await Task.sleep(for: .seconds(2))  // two renewal turns (every second with a 3 s lease): still one
+        let records = try await store.records()
+        #expect(records.filter { $0.owner != nil }.count == 1, "max_platforms: 1 — \(records.map { "\($0.record.name) \($0.owner ?? "-")" })")
+        #expect(!FileManager.default.fileExists(atPath: gw.dir.appending(path: "gateway.db").path), "no SQLite file made")
+        daemon.terminate()
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        #expect(try await store.records().allSatisfy { $0.owner == nil }, "released at SIGTERM")
+        await store.close()
+    }
+
     @Test("status shows the fleet and each platform's owner; retry/pause/resume/reset write as the operator from any host")
     func statusAndOperator() async throws {
         let gw = try Gatewayd()
