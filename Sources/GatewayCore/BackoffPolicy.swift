@@ -30,8 +30,8 @@ public struct BackoffPolicy: Sendable, Hashable {
     public var onExhausted: Exhausted
     /// The cadence of the `slow` exhausted policy.
     public var slowIntervalMillis: Int64
-    /// How often the platform's endpoint is probed while it waits after a network-class failure (`probe: 3s`);
-    /// nil: never (`probe: off`).
+    /// How often the platform's endpoint is probed while it waits after a network-class failure and the endpoint is
+    /// unreachable (`probe: 1s`; a reachable endpoint is probed at a tenth of that rate); nil: never (`probe: off`).
     public var probeIntervalMillis: Int64?
 
     public init(
@@ -44,7 +44,7 @@ public struct BackoffPolicy: Sendable, Hashable {
         stablePeriodMillis: Int64 = 600_000,
         onExhausted: Exhausted = .slow,
         slowIntervalMillis: Int64 = 300_000,
-        probeIntervalMillis: Int64? = 3_000
+        probeIntervalMillis: Int64? = 1_000
     ) {
         self.baseMillis = baseMillis
         self.factor = factor
@@ -59,7 +59,7 @@ public struct BackoffPolicy: Sendable, Hashable {
     }
 
     /// The default policy (base 30 s, factor 2, cap 300 s, 20 attempts then flagged and retried every 5 min, ±20 %,
-    /// connect timeout 30 s, stable 10 min, probe every 3 s).
+    /// connect timeout 30 s, stable 10 min, probe every 1 s).
     public static let standard = BackoffPolicy()
 
     /// The problems that make this policy unusable, each naming its field (empty when valid).

@@ -6,7 +6,9 @@ import GatewayCore
 /// Rules: an endpoint is probed only while a platform of it waits after a network-class failure — at once when
 /// one starts waiting, then every interval (jittered) — with at most one probe in flight. It "came back" when a
 /// probe succeeds after one that failed during the same wait; a first probe that succeeds says nothing (the
-/// failure was not one the network path explains), so it pulls nothing forward.
+/// failure was not one the network path explains), so it pulls nothing forward. A probe that found the endpoint
+/// reachable has nothing new to tell until one fails again, so the next waits `reachableSlowdown` intervals: the
+/// fast cadence is spent only while the endpoint is unreachable, where it decides how soon a return is seen.
 struct ProbeSchedule {
     struct Target: Sendable, Equatable {
         var endpoint: Endpoint
@@ -25,6 +27,8 @@ struct ProbeSchedule {
     private var entries: [String: Entry] = [:]
     /// ±fraction applied to each interval.
     let jitter: Double
+    /// How many intervals the next probe waits after one that found the endpoint reachable.
+    static let reachableSlowdown: Int64 = 10
 
     init(targets: [String: Target], jitter: Double = 0.2) {
         self.targets = targets
@@ -50,7 +54,8 @@ struct ProbeSchedule {
         let cameBack = reachable && entry.lastReachable == false
         entry.inFlight = false
         entry.lastReachable = reachable
-        let interval = targets[key]?.intervalMillis ?? 3_000
+        let interval = (targets[key]?.intervalMillis ?? BackoffPolicy.standard.probeIntervalMillis ?? 1_000)
+            * (reachable ? Self.reachableSlowdown : 1)
         let scale = jitter > 0 ? Double.random(in: (1 - jitter)...(1 + jitter), using: &random) : 1
         entry.nextAt = now + max(1, Int64((Double(interval) * scale).rounded()))
         entries[key] = entry

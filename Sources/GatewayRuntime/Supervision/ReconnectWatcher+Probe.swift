@@ -2,8 +2,11 @@ import GatewayCore
 import GatewayStore
 import Logging
 
-/// How long a probe may take: its interval, within [1 s, 5 s].
-func probeTimeout(intervalMillis: Int64) -> Int64 { min(max(intervalMillis, 1_000), 5_000) }
+/// How long a probe may take: its interval, within [3 s, 5 s]. Not less than 3 s whatever the interval: a DNS lookup,
+/// a TCP connect and a TLS handshake are four round trips, over a second on a slow link, and a probe cut short on
+/// every try would never see the endpoint come back. (One probe in flight per endpoint: a longer probe only delays
+/// the next, and a connect left hanging while the network was down succeeds itself at its next SYN once it is up.)
+func probeTimeout(intervalMillis: Int64) -> Int64 { min(max(intervalMillis, 3_000), 5_000) }
 
 extension ReconnectWatcher {
     /// Starts a probe of every endpoint that is due one and has a platform waiting after a network failure; stops

@@ -112,7 +112,7 @@ enum Report {
             "| \(probed.spec.platforms) Telegram bots, endpoint refused then a server starts | runs | server start → last bot connected, median | min | max | → first bot connected, median | probes at the endpoint, median | logins (getMe) per run |",
             "|---|---|---|---|---|---|---|---|",
         ]
-        for (label, r) in [("ours, probe every 3 s (default)", probed), ("ours, `probe: off` (backoff only)", baseline)] {
+        for (label, r) in [("ours, probe every \(FullReport.probeEvery) (default)", probed), ("ours, `probe: off` (backoff only)", baseline)] {
             let logins = Set(r.logins).sorted().map(String.init).joined(separator: ", ")
             lines.append(
                 "| \(label) | \(r.lastConnected.count) | \(ms(Stats.percentile(r.lastConnected, 50))) | \(ms(r.lastConnected.min())) "

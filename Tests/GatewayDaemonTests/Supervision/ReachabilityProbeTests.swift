@@ -115,11 +115,36 @@ struct ReachabilityProbeTests {
               p: { type: simulated, script: "fail network, then connect" }
             """, probing: probing)
         try await g.settle()
-        try await advance(g, millis: 20_000)
-        #expect(probing.probes(Self.a) >= 5)
+        try await advance(g, millis: 80_000)
+        #expect(probing.probes(Self.a) >= 3)
         let row = try await g.row("p")
         #expect(row.state == .backingOff && row.nextRetryAt == g.t0 + 300_000)
         #expect(try await !g.kinds("p").contains(.pulledForward))
+        try await g.stop()
+    }
+
+    @Test("a reachable endpoint is probed at a tenth of the rate; once a probe fails, at the full rate again")
+    func reachableSlowsDown() async throws {
+        let probing = FakeProbing(["p": Self.a])
+        probing.set(Self.a, reachable: true)
+        let g = try await Harness("""
+            reconnect: { base: 5m, cap: 10m, jitter: 0, probe: 3s }
+            platforms:
+              p: { type: simulated, script: "fail network, then connect" }
+            """, probing: probing)
+        try await g.settle()
+        #expect(probing.probes(Self.a) == 1, "probed at once")
+        // Reachable: the next is due 24–36 s later (10 intervals ± 20 %), not 2.4–3.6 s.
+        try await advance(g, millis: 23_500)
+        #expect(probing.probes(Self.a) == 1, "a reachable endpoint waits ten intervals")
+        probing.set(Self.a, reachable: false)
+        try await advance(g, millis: 13_000)
+        #expect(probing.probes(Self.a) == 2, "the second probe, 24–36 s after the first, found it unreachable")
+        // Unreachable: every 2.4–3.6 s again, so the 12.5 s or more since the second hold at least three more (at
+        // the slow rate there would be none).
+        try await advance(g, millis: 12_000)
+        let probes = probing.probes(Self.a)
+        #expect(probes >= 5, "every 3 s ± 20 % once unreachable: \(probes)")
         try await g.stop()
     }
 
