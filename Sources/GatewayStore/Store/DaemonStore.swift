@@ -53,8 +53,4 @@ public protocol DaemonStore: SupervisionQueue, MessageStore, IncidentStore, Curs
     func pullForward(endpoint: String, windowMillis: Int64, reason: String, gate: (any LoginGate)?) async throws -> Int
 }
 
-extension DaemonStore {
-    public func events(afterID id: Int64) async throws -> [PlatformEvent] { try await events(afterID: id, limit: 500) }
-}
-
 extension Store: DaemonStore {}

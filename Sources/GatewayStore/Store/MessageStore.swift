@@ -53,9 +53,7 @@ extension MessageStore {
     public func updateOutbox(_ id: Int64, to state: OutboxEntry.State, error: String) async throws {
         try await updateOutbox(id, to: state, platformIDs: [], error: error)
     }
-    public func pendingInbox() async throws -> [InboxEntry] { try await pendingInbox(limit: 100) }
     public func inbox(limit: Int) async throws -> [InboxEntry] { try await inbox(platform: nil, afterID: 0, limit: limit) }
-    public func channels() async throws -> [ChannelDirectoryEntry] { try await channels(platform: nil) }
 }
 
 extension Store: MessageStore {}
