@@ -1,9 +1,7 @@
-import GatewayCore
-import GatewayNetworking
 import Synchronization
 
 /// How an operation raced against its deadline went.
-enum DeadlineResult<T: Sendable>: Sendable {
+public enum DeadlineResult<T: Sendable>: Sendable {
     case finished(Result<T, any Error>)
     case timedOut
 }
@@ -11,8 +9,9 @@ enum DeadlineResult<T: Sendable>: Sendable {
 /// Runs `operation` until `clock` reaches `deadline`.
 ///
 /// Unlike a task group, this does not wait for an operation that ignores cancellation: on timeout it cancels the
-/// operation's task and returns at once. A hung connect therefore delays nobody — not even its own bookkeeping.
-func withDeadline<T: Sendable>(
+/// operation's task and returns at once. A hung connect therefore delays nobody — not even its own bookkeeping. (The
+/// watcher's connect attempts, the lease keeper's renewals, and every query of the PostgreSQL store.)
+public func withDeadline<T: Sendable>(
     _ deadline: Int64, clock: any GatewayClock, _ operation: @escaping @Sendable () async throws -> T
 ) async -> DeadlineResult<T> {
     let once = Once<DeadlineResult<T>>()

@@ -187,9 +187,10 @@ public struct FleetQueue: SupervisionQueue {
         _ action: PlatformAction, doing what: String, where condition: (Int64) -> String
     ) async throws -> [String] {
         let now = store.now()
+        let filter = condition(now)
         return try await store.transaction("\(what) for \(daemon)") { connection in
             var names: [String] = []
-            for record in try await lockOwned(condition(now), now: now, on: connection) {
+            for record in try await lockOwned(filter, now: now, on: connection) {
                 try await store.applyLocked(action, to: record, actor: actor, now: now, on: connection)
                 names.append(record.name)
             }

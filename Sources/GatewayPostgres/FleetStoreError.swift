@@ -1,3 +1,4 @@
+import GatewayCore
 import GatewayStore
 import PostgresNIO
 
@@ -8,6 +9,9 @@ public struct FleetStoreError: Error, Sendable, CustomStringConvertible, Equatab
         public let rawValue: String
         public var description: String { rawValue }
         public static let unreachable = Code(rawValue: "postgres_unreachable")
+        /// Connected, but a query went unanswered for the query timeout (a hung server, or a network that drops
+        /// packets without closing the connection).
+        public static let noAnswer = Code(rawValue: "postgres_no_answer")
         public static let query = Code(rawValue: "postgres_query_failed")
         public static let schemaTooNew = Code(rawValue: "schema_too_new")
         public static let migrationFailed = Code(rawValue: "migration_failed")
@@ -30,6 +34,10 @@ public struct FleetStoreError: Error, Sendable, CustomStringConvertible, Equatab
 
     static func migrationFailed(_ location: PostgresLocation, version: Int, name: String, problem: String) -> FleetStoreError {
         .init(.migrationFailed, "\(location): migration \(version) (\(name)) failed and was rolled back: \(problem)")
+    }
+
+    static func noAnswer(_ location: PostgresLocation, doing what: String, afterMillis: Int64) -> FleetStoreError {
+        .init(.noAnswer, "PostgreSQL at \(location.address) (database \(location.database)) did not answer within \(DurationText.describe(millis: afterMillis)): \(what); no further query is sent to it")
     }
 
     static func notOwner(platform: String, daemon: String, owner: String?) -> FleetStoreError {

@@ -47,7 +47,7 @@ extension PostgresStore {
     /// daemon's own alerts have no row). `actor` is who sent it (the SQLite store writes `alerts`).
     public func recordAlertEvent(platform: String, sent: Bool, detail: String, actor: String) async throws {
         let now = now()
-        try await transaction("recording an alert of '\(platform)'") { connection in
+        try await transaction("recording an alert of '\(platform)'") { [self] connection in
             // FOR SHARE: the state written is the state the row has until this commits.
             guard let text = try await connection.query(
                 "SELECT state FROM platforms WHERE name = \(platform) FOR SHARE", logger: logger

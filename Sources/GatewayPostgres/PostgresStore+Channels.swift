@@ -10,7 +10,7 @@ extension PostgresStore {
     @discardableResult
     public func replaceChannels(platform: String, _ channels: [ChannelEntry]) async throws -> Int64 {
         let now = now()
-        try await transaction("replacing the channel directory of '\(platform)'") { connection in
+        try await transaction("replacing the channel directory of '\(platform)'") { [self] connection in
             try await connection.query("DELETE FROM channel_directory WHERE platform = \(platform)", logger: logger)
             for channel in channels {
                 // A channel listed twice: the last name and kind win, as on SQLite.
@@ -30,7 +30,7 @@ extension PostgresStore {
     @discardableResult
     public func upsertChannels(platform: String, _ channels: [ChannelEntry]) async throws -> Int64 {
         let now = now()
-        try await transaction("updating the channel directory of '\(platform)'") { connection in
+        try await transaction("updating the channel directory of '\(platform)'") { [self] connection in
             for channel in channels {
                 try await connection.query(
                     """

@@ -19,7 +19,7 @@ extension PostgresStore {
     public func setCursors(platform: String, _ values: [String: String]) async throws {
         guard !values.isEmpty else { return }
         let now = now()
-        try await transaction("writing \(values.count) cursor(s) of '\(platform)'") { connection in
+        try await transaction("writing \(values.count) cursor(s) of '\(platform)'") { [self] connection in
             try await Self.writeCursors(platform: platform, values, now: now, on: connection, logger: logger)
         }
     }

@@ -34,7 +34,7 @@ extension PostgresStore: FleetLeases {
     public func register(_ specs: [PlatformSpec]) async throws -> [String] {
         policies.withLock { table in for spec in specs { table[spec.name] = spec.policy } }
         let now = now()
-        return try await transaction("registering \(specs.count) platform(s)") { connection in
+        return try await transaction("registering \(specs.count) platform(s)") { [self] connection in
             var added: [String] = []
             for spec in specs {
                 let state = spec.enabled ? PlatformState.backingOff.rawValue : PlatformState.disabled.rawValue
@@ -87,7 +87,7 @@ extension PostgresStore: FleetLeases {
     /// was in flight counts, as after a crash of a single daemon).
     public func claim(for daemon: String, share: Int, leaseMillis: Int64) async throws -> Claim {
         let now = now()
-        return try await transaction("claiming platforms for \(daemon)") { connection in
+        return try await transaction("claiming platforms for \(daemon)") { [self] connection in
             let owned = try await connection.query(
                 "SELECT count(*) FROM platforms WHERE owner = \(daemon) AND owner_until > \(now)", logger: logger
             ).collect().first?.decode(Int.self) ?? 0
@@ -141,7 +141,7 @@ extension PostgresStore: FleetLeases {
     /// it believed it owned and that is not in the answer was taken over: the caller must stop acting on it.
     public func renew(for daemon: String, leaseMillis: Int64) async throws -> Set<String> {
         let now = now()
-        return try await transaction("renewing the leases of \(daemon)") { connection in
+        return try await transaction("renewing the leases of \(daemon)") { [self] connection in
             try await connection.query(
                 "UPDATE fleet_daemons SET heartbeat_at = \(now) WHERE owner = \(daemon)", logger: logger)
             let renewed = try await connection.query(
@@ -160,7 +160,7 @@ extension PostgresStore: FleetLeases {
     /// and marks it stopped. The others can claim them at once.
     public func release(for daemon: String) async throws {
         let now = now()
-        try await transaction("releasing the platforms of \(daemon)") { connection in
+        try await transaction("releasing the platforms of \(daemon)") { [self] connection in
             try await connection.query(
                 "UPDATE platforms SET owner = NULL, owner_until = NULL WHERE owner = \(daemon)", logger: logger)
             try await connection.query(
@@ -174,7 +174,7 @@ extension PostgresStore: FleetLeases {
     public func recover(_ names: [String], for daemon: String) async throws -> [String] {
         guard !names.isEmpty else { return [] }
         let now = now()
-        return try await transaction("recovering \(names.count) platform(s) of \(daemon)") { connection in
+        return try await transaction("recovering \(names.count) platform(s) of \(daemon)") { [self] connection in
             let rows = try await connection.query(
                 """
                 SELECT \(unescaped: Self.columns) FROM platforms

@@ -24,7 +24,7 @@ extension PostgresStore {
     @discardableResult
     public func receive(platform: String, _ messages: [ReceivedMessage], cursors: [String: String], owner: String?) async throws -> Int {
         let now = now()
-        return try await transaction("receiving \(messages.count) message(s) for '\(platform)'") { connection in
+        return try await transaction("receiving \(messages.count) message(s) for '\(platform)'") { [self] connection in
             if let owner {
                 let row = try await connection.query(
                     "SELECT owner, owner_until FROM platforms WHERE name = \(platform) FOR UPDATE", logger: logger
@@ -114,7 +114,7 @@ extension PostgresStore {
     /// inbox but `gatewayd inbox` — undelivered ones received before `undeliveredBefore`. Returns how many went.
     @discardableResult
     public func pruneInbox(deliveredBefore: Int64, undeliveredBefore: Int64?) async throws -> Int {
-        try await transaction("pruning the inbox") { connection in
+        try await transaction("pruning the inbox") { [self] connection in
             var removed = try await Self.count(
                 "DELETE FROM inbox WHERE delivered_at IS NOT NULL AND received_at < \(deliveredBefore) RETURNING 1",
                 on: connection, logger: logger)

@@ -26,7 +26,7 @@ extension PostgresStore {
         let now = now()
         let names = Set(batch.map(\.platform)).sorted()
         let keys = Array(Set(batch.compactMap(\.idempotencyKey)))
-        return try await transaction("queueing \(batch.count) message(s)") { connection in
+        return try await transaction("queueing \(batch.count) message(s)") { [self] connection in
             let found = try await connection.query(
                 "SELECT name, state FROM platforms WHERE name = ANY(\(names)) ORDER BY name FOR SHARE", logger: logger
             ).collect()

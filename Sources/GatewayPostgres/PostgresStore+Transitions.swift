@@ -18,7 +18,7 @@ extension PostgresStore {
     @discardableResult
     public func apply(_ action: PlatformAction, to name: String, as authority: Authority) async throws -> PlatformRecord {
         let now = now()
-        return try await transaction("applying '\(action.verb)' to '\(name)'") { connection in
+        return try await transaction("applying '\(action.verb)' to '\(name)'") { [self] connection in
             guard let row = try await connection.query(
                 "SELECT \(unescaped: Self.columns) FROM platforms WHERE name = \(name) FOR UPDATE", logger: logger
             ).collect().first.map(Self.decode) else {

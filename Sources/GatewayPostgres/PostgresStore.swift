@@ -24,20 +24,32 @@ public final class PostgresStore: Sendable {
     let random: Mutex<SplitMix64>
     /// How far ahead a pull-forward spreads the rows it moves (as `StoreSettings.pullForwardWindowMillis`).
     let pullForwardWindowMillis: Int64
+    /// How long one query or transaction may wait for the server (for a pool connection, then for the answers).
+    public let queryTimeoutMillis: Int64
+    /// The first query the server left unanswered for `queryTimeoutMillis`. From then on every call fails at once with
+    /// it: a daemon stops on a lost database (exit 74) and should not spend another timeout on each write of its
+    /// shutdown.
+    private let unanswered = Mutex<FleetStoreError?>(nil)
     private let runner: Task<Void, Never>
+
+    /// 30 s: longer than any query of a healthy server (a claim of thousands of rows takes a second), shorter than
+    /// an operator waits before calling a daemon hung.
+    public static let defaultQueryTimeoutMillis: Int64 = 30_000
 
     /// Connects once on its own (proving the server answers) and brings the schema to this binary's version on that
     /// connection, then makes the pool the store's queries use. Throws `FleetStoreError` naming host:port when the
     /// server cannot be reached, and refuses a schema newer than this binary's before writing anything.
     ///
-    /// Not yet: a deadline on the pool's queries — postgres-nio's pool waits for a connection for as long as the
-    /// server stays away, which the daemon must bound before it supervises on PostgreSQL.
+    /// Every later query and transaction must finish within `queryTimeoutMillis` of real time (postgres-nio's pool
+    /// would wait for a connection, and a connection for its answer, for as long as a hung server stays silent).
     public init(
         location: PostgresLocation, clock: any WallClock = SystemWallClock(), random: SplitMix64 = SplitMix64(),
         pullForwardWindowMillis: Int64 = StoreSettings().pullForwardWindowMillis,
+        queryTimeoutMillis: Int64 = PostgresStore.defaultQueryTimeoutMillis,
         logger: Logger = Logger(label: "gatewayd.postgres")
     ) async throws {
         self.location = location
+        self.queryTimeoutMillis = max(queryTimeoutMillis, 1)
         self.clock = clock
         self.random = Mutex(random)
         self.pullForwardWindowMillis = pullForwardWindowMillis
@@ -104,12 +116,15 @@ public final class PostgresStore: Sendable {
     func policy(for name: String) -> BackoffPolicy { policies.withLock { $0[name] } ?? .standard }
 
     /// Runs `body` in a transaction; a failure is rolled back and rethrown as a `FleetStoreError` saying what was
-    /// being done.
+    /// being done. Bounded by the query timeout.
     func transaction<Result: Sendable>(
-        _ what: String, _ body: (PostgresConnection) async throws -> Result
+        _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
+        let client = client, logger = logger
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await answered(what) {
+                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
         } catch let error as PostgresTransactionError {
             // The body's own errors (not the owner, an illegal transition) come out as they were thrown.
             if let inner = error.closureError, inner is FleetStoreError || inner is StoreError { throw inner }
@@ -119,12 +134,33 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// One query outside a transaction, its rows collected.
+    /// One query outside a transaction, its rows collected. Bounded by the query timeout.
     func rows(_ what: String, _ query: PostgresQuery) async throws -> [PostgresRow] {
+        let client = client, logger = logger
         do {
-            return try await client.query(query, logger: logger).collect()
+            return try await answered(what) { try await client.query(query, logger: logger).collect() }
         } catch {
             throw FleetStoreError.wrapping(error, location, doing: what)
+        }
+    }
+
+    /// Runs `operation` against the server within the query timeout (real time: this bounds I/O, like a socket's
+    /// connect timeout). When the server leaves it unanswered, the store is done: this call and every later one fail
+    /// with `noAnswer`, and the abandoned query is cancelled.
+    private func answered<T: Sendable>(
+        _ what: String, _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        if let failed = unanswered.withLock({ $0 }) { throw failed }
+        let clock = SystemGatewayClock()
+        switch await withDeadline(clock.nowMillis() + queryTimeoutMillis, clock: clock, operation) {
+        case .finished(let result):
+            return try result.get()
+        case .timedOut:
+            let error = FleetStoreError.noAnswer(location, doing: what, afterMillis: queryTimeoutMillis)
+            throw unanswered.withLock { failed in
+                if failed == nil { failed = error }
+                return failed ?? error
+            }
         }
     }
 }

@@ -63,12 +63,15 @@ struct ConfigTests {
         #expect(try parse("when_all_failed: stay\nplatforms: { lab: { type: simulated, script: connect } }").whenAllFailed == .stay)
     }
 
-    @Test("fleet: the lease sets the renewal (a third) and the safety margin (a fifth); max_platforms caps the share")
+    @Test("fleet: the lease sets the renewal (a third) and the safety margin (a fifth); max_platforms caps the share; query_timeout")
     func fleet() throws {
-        #expect(try parse("platforms:\n  lab: { type: simulated, script: connect }\n").fleet.keeperSettings == LeaseKeeper.Settings())
-        let settings = try parse("fleet: { lease: 9s, max_platforms: 4 }\nplatforms:\n  lab: { type: simulated, script: connect }\n")
-            .fleet.keeperSettings
-        #expect(settings == LeaseKeeper.Settings(leaseMillis: 9_000, renewEveryMillis: 3_000, safetyMillis: 1_800, maximumShare: 4))
+        let defaults = try parse("platforms:\n  lab: { type: simulated, script: connect }\n").fleet
+        #expect(defaults.keeperSettings == LeaseKeeper.Settings())
+        #expect(defaults.queryTimeoutMillis == 30_000)
+        let fleet = try parse("fleet: { lease: 9s, max_platforms: 4, query_timeout: 5s }\nplatforms:\n  lab: { type: simulated, script: connect }\n")
+            .fleet
+        #expect(fleet.keeperSettings == LeaseKeeper.Settings(leaseMillis: 9_000, renewEveryMillis: 3_000, safetyMillis: 1_800, maximumShare: 4))
+        #expect(fleet.queryTimeoutMillis == 5_000)
     }
 
     @Test("a platform's reconnect overrides the global policy key by key")
@@ -237,7 +240,9 @@ struct ConfigTests {
         Bad(name: "fleet max_platforms 0", yaml: "fleet:\n  max_platforms: 0\nplatforms:\n\(lab)", code: .invalidValue, line: 2,
             keyPath: "fleet.max_platforms", says: "must be at least 1"),
         Bad(name: "unknown fleet key", yaml: "fleet: { leas: 9s }\nplatforms:\n\(lab)", code: .unknownKey, line: 1,
-            keyPath: "fleet.leas", says: "unknown key in fleet; known keys: lease, max_platforms"),
+            keyPath: "fleet.leas", says: "unknown key in fleet; known keys: lease, max_platforms, query_timeout"),
+        Bad(name: "fleet query_timeout too short", yaml: "fleet: { query_timeout: 500ms }\nplatforms:\n\(lab)", code: .invalidValue,
+            line: 1, keyPath: "fleet.query_timeout", says: "must be at least 1s"),
         Bad(name: "unknown reconnect key", yaml: "reconnect: { bsae: 1s }\nplatforms:\n\(lab)", code: .unknownKey, line: 1,
             keyPath: "reconnect.bsae", says: "unknown key in reconnect; known keys: base, cap, connect_timeout"),
         Bad(name: "unknown platform key", yaml: "platforms:\n  lab: { type: simulated, script: connect, tokn: abc }\n",

@@ -133,7 +133,10 @@ extension RunCommand {
         logger: Logger
     ) async throws -> Daemon {
         let database: PostgresStore
-        do { database = try await PostgresStore(location: location, logger: logger) } catch {
+        do {
+            database = try await PostgresStore(
+                location: location, queryTimeoutMillis: config.fleet.queryTimeoutMillis, logger: logger)
+        } catch {
             throw StoreOptions.fail("\(error)", exitCode: StoreOptions.exitIOError)
         }
         var parts = parts

@@ -104,8 +104,14 @@ extension ConfigParser {
                 let value = try int(field.value, at: path)
                 guard value > 0 else { throw .invalidValue(location(field.value, path), "must be at least 1") }
                 config.maximumPlatforms = value
+            case "query_timeout":
+                config.queryTimeoutMillis = try positiveDuration(field.value, at: path)
+                guard config.queryTimeoutMillis >= 1_000 else {
+                    throw .invalidValue(location(field.value, path), "must be at least 1s")
+                }
             default:
-                throw .unknownKey(location(field.keyNode, path), context: "in fleet", known: ["lease", "max_platforms"])
+                throw .unknownKey(
+                    location(field.keyNode, path), context: "in fleet", known: ["lease", "max_platforms", "query_timeout"])
             }
         }
         return config

@@ -81,6 +81,38 @@ struct BlackboxPostgresTests {
         await store.close()
     }
 
+    @Test("a server that stops answering (SIGSTOP): the daemon stops with 74 after fleet.query_timeout, naming host:port")
+    func hungServer() async throws {
+        let server = try await PostgresServer()  // a cluster of its own: this test freezes it
+        defer { server.shutdown() }
+        let location = try await server.createDatabase()
+        let gw = try Gatewayd()
+        defer { gw.remove() }
+        let config = try gw.config("""
+            when_all_failed: stay
+            fleet: { lease: 3s, query_timeout: 2s }
+            platforms:
+              a: { type: simulated, script: connect }
+            """)
+        let url = "postgres://\(location.user)@127.0.0.1:\(location.port)/\(location.database)?sslmode=disable"
+        let daemon = try gw.daemon(config, db: url)
+        defer { daemon.kill(SIGKILL) }
+        let store = try await PostgresStore(location: location)
+        try await waitUntil("the platform is connected under the daemon's lease", every: .milliseconds(100)) {
+            try await store.records().contains { $0.record.state == .connected && $0.owner != nil }
+        }
+        await store.close()
+        server.freeze()
+        // Without a deadline on its queries, the daemon would wait for the server for as long as it stays silent: the
+        // lease keeper lets go of the platform in time, but the watcher's next write never returns.
+        try await waitUntil("the daemon stops on its own", timeout: .seconds(60), every: .milliseconds(100)) {
+            !daemon.process.isRunning
+        }
+        let (status, log) = await daemon.finished()
+        #expect(status == 74, "\(log.suffix(3_000))")
+        #expect(log.contains("127.0.0.1:\(location.port)") && log.contains("did not answer within 2s"), "\(log.suffix(3_000))")
+    }
+
     @Test("status shows the fleet and each platform's owner; retry/pause/resume/reset write as the operator from any host")
     func statusAndOperator() async throws {
         let gw = try Gatewayd()

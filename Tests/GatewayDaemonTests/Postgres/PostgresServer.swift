@@ -77,12 +77,45 @@ final class PostgresServer: Sendable {
 
     /// Stops the server (the watcher's loop ends when the server is gone) and removes its directory.
     func shutdown() {
-        if let pid = try? String(contentsOf: directory.appending(path: "data/postmaster.pid"), encoding: .utf8)
-            .split(separator: "\n").first.flatMap({ Int32($0) }) {
+        thaw()  // a stopped postmaster would not act on SIGQUIT
+        if let pid = postmasterPID {
             kill(pid, SIGQUIT)
         }
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Stops every process of the cluster (SIGSTOP): its connections stay open and nothing answers — a hung server,
+    /// or a network that drops packets without closing anything. The postmaster first, so that no backend is forked
+    /// after the others were found.
+    func freeze() {
+        guard let postmaster = postmasterPID else { return }
+        kill(postmaster, SIGSTOP)
+        for backend in Self.children(of: postmaster) { kill(backend, SIGSTOP) }
+    }
+
+    /// Lets a frozen cluster go on (SIGCONT; harmless on one that was not frozen).
+    func thaw() {
+        guard let postmaster = postmasterPID else { return }
+        for backend in Self.children(of: postmaster) { kill(backend, SIGCONT) }
+        kill(postmaster, SIGCONT)
+    }
+
+    private var postmasterPID: Int32? {
+        (try? String(contentsOf: directory.appending(path: "data/postmaster.pid"), encoding: .utf8))?
+            .split(separator: "\n").first.flatMap { Int32($0) }
+    }
+
+    /// The processes whose parent is `parent` (/proc/PID/stat: the parent is the second field after the command's
+    /// closing parenthesis).
+    private static func children(of parent: Int32) -> [Int32] {
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+        return pids.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == parent
+        }
     }
 
     /// A new, empty database of this cluster, for one test.
