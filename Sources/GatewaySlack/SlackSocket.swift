@@ -86,21 +86,20 @@ final class SlackSocket: Sendable {
         await Task { await closeUncancelled() }.value
     }
 
+    /// The close frame and the end of the connection's task, within the grace and not a moment longer: neither is
+    /// awaited past it. (A task group here awaited the close frame without a bound, and the connection's task again
+    /// after cancelling it: a client stuck in its upgrade — seen in tests when a server closed right behind its first
+    /// frame — would have held the caller, a connect whose hello bound had just fired, for ever.)
     private func closeUncancelled() async {
-        if let outbound = writer.withLock({ $0 }) {
-            try? await outbound.close(.normalClosure, reason: nil)
+        let outbound = writer.withLock { $0 }
+        let running = task.withLock { $0 }
+        let clock = SystemGatewayClock()
+        let grace = Int64(Self.closeGrace.components.seconds * 1_000)
+        _ = await withDeadline(clock.nowMillis() + grace, clock: clock) {
+            if let outbound { try? await outbound.close(.normalClosure, reason: nil) }
+            await running?.value
         }
-        guard let running = task.withLock({ $0 }) else {
-            continuation.finish()
-            return
-        }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await running.value }
-            group.addTask { try? await Task.sleep(for: Self.closeGrace) }
-            await group.next()
-            running.cancel()
-            group.cancelAll()
-        }
+        running?.cancel()
         continuation.finish()
     }
 }
