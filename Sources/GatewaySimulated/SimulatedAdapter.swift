@@ -60,14 +60,19 @@ public final class SimulatedAdapter: PlatformAdapter {
         }
     }
 
-    /// Sends to the simulated platform. Two targets behave like real refusals: `@blocked` is refused for this
-    /// message only (like Telegram's 403 "bot was blocked"), and `@slow` answers a 5 s rate limit the first time.
+    /// Sends to the simulated platform. Three targets behave like real refusals: `@blocked` is refused for this
+    /// message only (like Telegram's 403 "bot was blocked"), `@slow` answers a 5 s rate limit the first time, and
+    /// `@down` always fails with a server error while the connection stays up (like a 502 from a REST API whose
+    /// long poll still works).
     public func send(_ message: OutgoingMessage) async throws -> SentMessage {
         guard connected.withLock({ $0 }), !closed.isOpen else {
             throw AdapterError(.network, code: "not_connected", message: "the simulated connection is closed")
         }
         if message.target == "@blocked" {
             throw AdapterError.message(.auth, code: "403", message: "Forbidden: bot was blocked by the user")
+        }
+        if message.target == "@down" {
+            throw AdapterError(.server, code: "502", message: "Bad Gateway")
         }
         if message.target == "@slow", await platform.firstRateLimit() {
             throw AdapterError(.rateLimited, code: "429", message: "Too Many Requests: retry after 5", retryAfterMillis: 5_000)

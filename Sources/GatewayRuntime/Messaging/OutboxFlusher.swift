@@ -12,8 +12,10 @@ import Logging
 /// A message is marked `sending` (attempt counted) before the adapter is called, so a crash during the call sends it
 /// again after the restart: at-least-once at the platform — exactly-once where the platform deduplicates by the
 /// message's ``deliveryKey(_:)`` (Discord's `nonce`, within its window of a few minutes). A per-message refusal marks that message failed and the
-/// queue goes on; a rate limit holds the queue back (not the connection); anything else leaves it queued until the
-/// connection is back.
+/// queue goes on; a rate limit holds the queue back (not the connection); anything else leaves it queued, and that
+/// platform's queue waits for a new connection, or on the same one 1 s, then 2, 4 … 60 s per failure in a row (a
+/// platform answering every send with a 5xx while its connection stays up is not hammered; a link that dropped
+/// under the send is not handed the message again before the watcher has seen the drop).
 public actor OutboxFlusher {
     let store: any DaemonStore
     let registry: ConnectionRegistry
@@ -23,6 +25,18 @@ public actor OutboxFlusher {
     private let signal = WakeSignal()
     /// The platforms whose queue a drain task is working through (at most one per platform).
     private var draining: Set<String> = []
+    /// The platforms whose last send failed on the connection, by the connection it failed on (its generation in
+    /// the registry): not drained again on that connection before `until`.
+    private var holds: [String: Hold] = [:]
+
+    private struct Hold {
+        let generation: UInt64
+        var failures: Int
+        var until: Int64
+    }
+
+    /// The wait after `failures` connection failures in a row on one connection: 1 s, doubling, at most 60 s.
+    static func holdMillis(afterFailures failures: Int) -> Int64 { min(60_000, 1_000 << Int64(min(max(failures, 1) - 1, 6))) }
 
     init(store: any DaemonStore, registry: ConnectionRegistry, clock: any GatewayClock, logger: Logger, redactor: Redactor) {
         self.store = store
@@ -66,9 +80,17 @@ public actor OutboxFlusher {
                 }
                 if notBefore != nil { try await store.delayOutbox(platform: platform, until: nil) }
                 guard try await store.platform(platform)?.state == .connected,
-                      let adapter = await registry.adapter(for: platform) else { continue }
+                      let (adapter, generation) = await registry.connection(for: platform) else { continue }
+                if let hold = holds[platform] {
+                    if hold.generation != generation {
+                        holds[platform] = nil  // a new connection
+                    } else if hold.until > now {
+                        next = min(next ?? .max, hold.until)
+                        continue
+                    }
+                }
                 draining.insert(platform)
-                group.addTask { await self.drainThenWake(platform, adapter: adapter) }
+                group.addTask { await self.drainThenWake(platform, adapter: adapter, generation: generation) }
             }
         } catch {
             logger.error("cannot flush the outbox", metadata: ["error": "\(redactor.scrub("\(error)"))"])
@@ -78,9 +100,9 @@ public actor OutboxFlusher {
 
     /// A platform's drain task: when it ends (queue empty, held back, connection gone), the next pass looks again —
     /// a held-back queue's time is in the store (`delayOutbox`), and a message enqueued meanwhile is not missed.
-    private func drainThenWake(_ platform: String, adapter: any PlatformAdapter) async {
+    private func drainThenWake(_ platform: String, adapter: any PlatformAdapter, generation: UInt64) async {
         do {
-            try await drain(platform, adapter: adapter)
+            try await drain(platform, adapter: adapter, generation: generation)
         } catch {
             logger.error("cannot flush the outbox", metadata: [
                 "platform.name": "\(platform)", "error": "\(redactor.scrub("\(error)"))"])
@@ -91,7 +113,7 @@ public actor OutboxFlusher {
 
     /// Sends `platform`'s queue until it is empty or something stops it (a rate limit holds it back until the time
     /// it recorded with `delayOutbox`).
-    private func drain(_ platform: String, adapter: any PlatformAdapter) async throws {
+    private func drain(_ platform: String, adapter: any PlatformAdapter, generation: UInt64) async throws {
         while !Task.isCancelled, let entry = try await store.nextOutbox(platform: platform) {
             if let expires = entry.expiresAt, expires <= clock.nowMillis() {
                 try await store.updateOutbox(entry.id, to: .expired, error: "its TTL passed before it could be sent")
@@ -102,6 +124,7 @@ public actor OutboxFlusher {
                 let sent = try await adapter.send(OutgoingMessage(
                     target: entry.target, text: entry.text, deliveryKey: Self.deliveryKey(entry), replyTo: entry.replyTo))
                 try await store.updateOutbox(entry.id, to: .sent, platformIDs: sent.ids)
+                holds[platform] = nil
             } catch {
                 let failure = AdapterError.classify(error)
                 let reason = redactor.scrub(failure.description)
@@ -118,8 +141,19 @@ public actor OutboxFlusher {
                     return
                 }
                 try await store.updateOutbox(entry.id, to: .queued, error: "waiting for the connection: \(reason)")
+                hold(platform, generation: generation)
                 return
             }
         }
+    }
+
+    /// Holds `platform`'s queue back on the connection `generation` after a send failed on it: longer for each
+    /// failure in a row on the same connection.
+    private func hold(_ platform: String, generation: UInt64) {
+        let failures = (holds[platform].flatMap { $0.generation == generation ? $0.failures : nil } ?? 0) + 1
+        let wait = Self.holdMillis(afterFailures: failures)
+        holds[platform] = Hold(generation: generation, failures: failures, until: clock.nowMillis() + wait)
+        logger.info("outbox held back after a failed send", metadata: [
+            "platform.name": "\(platform)", "wait_ms": "\(wait)", "failures": "\(failures)"])
     }
 }

@@ -33,6 +33,11 @@ actor ConnectionRegistry {
     /// The connected adapter for `name`, if any.
     func adapter(for name: String) -> (any PlatformAdapter)? { live[name]?.adapter }
 
+    /// The connected adapter for `name` and the generation of its connection, if any.
+    func connection(for name: String) -> (adapter: any PlatformAdapter, generation: UInt64)? {
+        live[name].map { ($0.adapter, $0.generation) }
+    }
+
     /// Removes `name`'s connection if it is still `generation`; returns whether it was.
     func remove(_ name: String, generation: UInt64) -> Bool {
         guard live[name]?.generation == generation else { return false }

@@ -87,6 +87,39 @@ struct OutboxTests {
         try await g.stop()
     }
 
+    @Test("a send failing on a connection that stays up is tried again after 1 s, then 2 s: never at once (no hot loop)")
+    func connectionFailureHoldsTheQueue() async throws {
+        let g = try await Harness("platforms:\n  p: { type: simulated, script: connect }")
+        try await g.waitFor("p", .connected)
+        let entry = try await g.runner.router.submit(platform: "p", target: "@down", text: "hello")
+        func attempts() async throws -> Int { try await g.store.outbox().first { $0.id == entry.id }?.attempts ?? -1 }
+        /// Counted when the send starts; the hold is timed from its failure, when the entry is queued again.
+        func failed(_ count: Int) async throws -> Bool {
+            let now = try await g.store.outbox().first { $0.id == entry.id }
+            return now?.state == .queued && now?.attempts == count
+        }
+        try await g.waitUntil("the first send failed") {
+            let now = try await g.store.outbox().first { $0.id == entry.id }
+            return now?.state == .queued && now?.error?.hasPrefix("waiting for the connection: server 502") == true
+        }
+        // Without the hold, the flusher handed the message straight back to the adapter, as fast as it could.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await attempts() == 1, "no second attempt before the clock moves")
+        g.clock.advance(millis: 999)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await attempts() == 1, "nor before 1 s")
+        g.clock.advance(millis: 1)
+        try await g.waitUntil("the second attempt, 1 s after the first, failed") { try await failed(2) }
+        g.clock.advance(millis: 1_000)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await attempts() == 2, "the next waits 2 s")
+        g.clock.advance(millis: 1_000)
+        try await g.waitUntil("the third attempt, 2 s after the second, failed") { try await failed(3) }
+        #expect(try await g.row("p").state == .connected, "the connection is untouched")
+        #expect(OutboxFlusher.holdMillis(afterFailures: 3) == 4_000 && OutboxFlusher.holdMillis(afterFailures: 50) == 60_000)
+        try await g.stop()
+    }
+
     @Test("a message whose TTL passes while the platform is down is marked expired, never sent")
     func ttlExpires() async throws {
         let factory = AdapterFactory()
