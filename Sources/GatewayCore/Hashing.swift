@@ -18,3 +18,22 @@ public enum Hashing {
         return String(decoding: text, as: UTF8.self)
     }
 }
+
+extension Hashing {
+    /// SHA-256 fed piece by piece (a file read in chunks), as lowercase hex.
+    ///
+    /// ```swift
+    /// var digest = Hashing.SHA256Digest()
+    /// chunk.withUnsafeBytes { digest.update($0) }
+    /// let hex = digest.hex()
+    /// ```
+    public struct SHA256Digest {
+        private var hasher = SHA256()
+
+        public init() {}
+
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
+        public func hex() -> String { Hashing.hex(hasher.finalize()) }
+    }
+}

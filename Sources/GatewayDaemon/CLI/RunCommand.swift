@@ -48,10 +48,10 @@ struct RunCommand: AsyncParsableCommand {
         // gracefully as soon as it is assembled, instead of killing it mid-start.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         // The database's integrity check reads every page; when its path does not depend on the configuration (--db),
-        // it runs on another thread while the configuration is parsed. A check that fails is made again at the open,
-        // which refuses the file with the same error as ever.
+        // it runs on another thread while the configuration is parsed. A check that fails is made again before the
+        // open, which refuses the file with the same error as ever.
         let earlyCheck = storeOptions.db.map { path in
-            Task.detached(priority: .high) { (try? Store.verify(path: path)) != nil }
+            Task.detached(priority: .high) { try? Store.verify(path: path) }
         }
         let gatewayConfig: GatewayConfig
         do {
@@ -98,20 +98,29 @@ struct RunCommand: AsyncParsableCommand {
 extension RunCommand {
     /// One daemon on its SQLite file.
     private func runAlone(
-        _ path: String, config: GatewayConfig, parts: DaemonParts, earlyCheck: Task<Bool, Never>?,
+        _ path: String, config: GatewayConfig, parts: DaemonParts, earlyCheck: Task<Store.Verification?, Never>?,
         signals: UnixSignalsSequence, logger: Logger
     ) async throws -> Daemon {
         let store: Store
+        let verification: Store.Verification
         do {
             // Verified before anything is written: a damaged file is refused, not written into.
-            let verified = path == storeOptions.db ? await earlyCheck?.value ?? false : false
-            store = try Store(path: path, settings: StoreSettings(verifyOnOpen: !verified))
+            let early = path == storeOptions.db ? await earlyCheck?.value : nil
+            verification = try early ?? Store.verify(path: path)
+            store = try Store(path: path)
         } catch {
             throw StoreOptions.fail("\(error)", exitCode: StoreOptions.exitIOError)
         }
+        logger.info("database opened", metadata: ["database": "\(path)", "check": "\(verification.logText)"])
         let daemon = Daemon.assemble(config: config, store: store, parts: parts, logger: logger)
         do {
             try await daemon.run(stoppingOn: signals)
+            // A clean stop: the file is checked now, so that the next start need not (Store.stopVerified).
+            let started = ContinuousClock.now
+            let stamped = await store.stopVerified()
+            let millis = (ContinuousClock.now - started) / .milliseconds(1)
+            logger.info(stamped ? "database checked at stop; the next start skips its check" : "database not noted as checked at stop; the next start checks it",
+                        metadata: ["database": "\(path)", "millis": "\(Int(millis))"])
         } catch let error as ListenError {
             throw StoreOptions.fail(error.description, exitCode: error.isInUse ? Self.exitTempFail : Self.exitConfig)
         } catch let error as StoreError where error.code == .leaseHeld {
@@ -162,3 +171,14 @@ extension RunCommand {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 extension LogConfig.Format: ExpressibleByArgument {}
+
+extension Store.Verification {
+    /// The `check` of the "database opened" log line.
+    var logText: String {
+        switch self {
+        case .noFile: return "new file"
+        case .unchangedSinceStop: return "skipped, unchanged since the last clean stop"
+        case .checked: return "quick_check ok"
+        }
+    }
+}
