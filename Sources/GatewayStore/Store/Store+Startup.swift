@@ -21,14 +21,14 @@ extension Store {
             var fresh: Set<String> = []
             // One scan of what reconciling compares, instead of a read per configured platform: at 100,000 platforms
             // the reads were 0.7 s of every start. Only a platform whose row differs is reconciled row by row.
-            var stored = try reconcileView()
+            var stored = try reconcileView(expecting: specs.count)
             for spec in specs {
                 if let row = stored.removeValue(forKey: spec.name), row.matches(spec) { continue }
                 try reconcile(spec, now: now, report: &report, fresh: &fresh)
             }
-            // What is left was not configured (a name configured twice was taken by its first entry).
-            let configured = Set(specs.map(\.name))
-            let removed = stored.filter { !$0.value.isDisabled && !configured.contains($0.key) }.keys.sorted()
+            // What is left was not configured: every configured name was taken out above (a name configured twice by
+            // its first entry).
+            let removed = stored.filter { !$0.value.isDisabled }.keys.sorted()
             for name in removed {
                 try applyInTransaction(.disable(reason: "removed from the configuration"), to: name, actor: .config, now: now)
                 report.disabled.append(name)
@@ -52,8 +52,11 @@ extension Store {
     }
 
     /// The columns reconciling compares, for every row by name.
-    private func reconcileView() throws -> [String: ReconcileView] {
+    /// `expecting`: about how many rows there are (the configured platforms), so the dictionary is sized once — grown
+    /// row by row it was rehashed 17 times at 100,000 platforms, a third of the reconcile.
+    private func reconcileView(expecting count: Int) throws -> [String: ReconcileView] {
         var view: [String: ReconcileView] = [:]
+        view.reserveCapacity(count)
         try connection.forEach("SELECT name, type, state, credential_fingerprint, endpoint FROM platforms") { row in
             view[row.string(0)] = ReconcileView(
                 type: row.string(1), isDisabled: row.string(2) == PlatformState.disabled.rawValue,
