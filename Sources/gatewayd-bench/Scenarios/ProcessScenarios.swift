@@ -16,22 +16,42 @@ struct FootprintResult: Sendable {
 enum ProcessScenarios {
     struct Failed: Error, CustomStringConvertible { let description: String }
 
-    /// `gatewayd run` over a database of N queued platforms with nothing due for an hour.
+    /// `gatewayd run` over a database of N queued platforms with nothing due for an hour, started twice: first on the
+    /// fixture as written (no note of a check: `PRAGMA quick_check` reads every page), then again after that daemon's
+    /// clean stop (SIGTERM), which is the start the idle figures are measured on.
     static func oursIdle(gatewayd: String, platforms: Int, seconds: Int, directory: URL) async throws -> IdleResult {
         let path = directory.appending(path: "idle-\(UUID().uuidString).db").path
         let config = directory.appending(path: "idle-\(UUID().uuidString).yaml").path
         defer {
-            for file in [path, path + "-wal", path + "-shm", config] { try? FileManager.default.removeItem(atPath: file) }
+            for file in [path, path + "-wal", path + "-shm", path + "-verified", config] {
+                try? FileManager.default.removeItem(atPath: file)
+            }
         }
         try idleFixture(database: path, config: config, platforms: platforms)
-        let child = try ChildProcess(gatewayd, ["run", "--config", config, "--db", path, "--log-level", "error"])
+        let arguments = ["run", "--config", config, "--db", path, "--log-level", "error"]
+        let first = try ChildProcess(gatewayd, arguments)
+        let firstReady: Double
+        do {
+            defer { first.stop() }
+            firstReady = try waitUntilReady(first, database: path)
+        }
+        let stamped = FileManager.default.fileExists(atPath: path + "-verified")
+        let child = try ChildProcess(gatewayd, arguments)
         defer { child.stop() }
+        var result = try await idle(child, ready: try waitUntilReady(child, database: path), seconds: seconds)
+        result.firstReadySeconds = firstReady
+        result.stampedAtStop = stamped
+        return result
+    }
+
+    /// Seconds from the child's start to its watcher's first heartbeat in `daemon_lease.watcher_at`, read through a
+    /// read-only connection that is closed again before returning (an open reader keeps the WAL at the daemon's stop).
+    private static func waitUntilReady(_ child: ChildProcess, database path: String) throws -> Double {
         let probe = try BenchDatabase(path: path, readOnly: true)
         guard poll(timeout: .seconds(300), { probe.firstInteger("SELECT watcher_at FROM daemon_lease") != nil }) else {
             throw Failed(description: "gatewayd did not become ready")
         }
-        let ready = (ContinuousClock.now - child.started).seconds
-        return try await idle(child, ready: ready, seconds: seconds)
+        return (ContinuousClock.now - child.started).seconds
     }
 
     /// A database with `platforms` queued rows (nothing due for an hour) and the configuration naming them: the idle

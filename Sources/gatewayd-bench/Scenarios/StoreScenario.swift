@@ -30,6 +30,10 @@ struct IdleResult: Sendable {
     var cpuPercent: Double
     var rssKiB: Int
     var peakKiB: Int
+    /// Ours: the first start, on a file no clean stop had noted as checked (`readySeconds` is the restart after one).
+    var firstReadySeconds: Double?
+    /// Ours: whether the first daemon's clean stop noted the file as checked (`<db>-verified`).
+    var stampedAtStop: Bool?
 }
 
 @MainActor
