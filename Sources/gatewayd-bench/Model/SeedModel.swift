@@ -192,11 +192,13 @@ actor SeedModel {
             dropped = AdapterError.classify(error)
         }
         guard running, let current = connected[name], current === adapter else { return }
+        // Queued in the same step as it leaves `connected` (before the disconnect's suspension): whoever sees it gone
+        // from one sees it in the other — the model's tests wait for the first and then expect the second.
         connected[name] = nil
-        await adapter.disconnect()
         if let dropped, dropped.errorClass.isRetryable, queue[name] == nil {
             enqueue(name, Entry(attempts: 0, nextRetry: clock.nowMillis() + rules.firstRetryMillis))
         }
+        await adapter.disconnect()
     }
 
     private func enqueue(_ name: String, _ entry: Entry) {
