@@ -12,7 +12,7 @@ struct VerifiedStampTests {
         let path = dir.appending(path: "g.db").path
         let store = try Store(path: path)
         try await store.startup(configured: (0..<2_000).map { PlatformSpec(name: "p\($0)", type: "simulated") })
-        #expect(await store.stopVerified(), "a sound file closed by its only connection is noted")
+        #expect(await store.stopVerified() == nil, "a sound file closed by its only connection is noted")
         return path
     }
 
@@ -50,6 +50,7 @@ struct VerifiedStampTests {
             try await writer.pause("p1", actor: .operator("test"))  // in the WAL only: the main file is still the stamped bytes
             #expect(VerifiedStamp.line(for: path) == note, "the main file is what was noted")
             #expect(try Store.verify(path: path) == .checked)
+            #expect(VerifiedStamp.stamp(path) == .inUse, "no note while another connection holds changes in the WAL")
             await writer.close()
         }
     }
@@ -80,7 +81,11 @@ struct VerifiedStampTests {
             try handle.seek(toOffset: UInt64(40 * 4_096))
             try handle.write(contentsOf: Data(repeating: 0xA5, count: 4 * 4_096))
             try handle.close()
-            #expect(!VerifiedStamp.stamp(path))
+            guard case .damaged(let finding) = VerifiedStamp.stamp(path) else {
+                Issue.record("a damaged file was not reported as damaged")
+                return
+            }
+            #expect(!finding.isEmpty)
             #expect(!FileManager.default.fileExists(atPath: VerifiedStamp.path(for: path)))
         }
     }

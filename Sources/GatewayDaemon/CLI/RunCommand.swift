@@ -117,10 +117,19 @@ extension RunCommand {
             try await daemon.run(stoppingOn: signals)
             // A clean stop: the file is checked now, so that the next start need not (Store.stopVerified).
             let started = ContinuousClock.now
-            let stamped = await store.stopVerified()
-            let millis = (ContinuousClock.now - started) / .milliseconds(1)
-            logger.info(stamped ? "database checked at stop; the next start skips its check" : "database not noted as checked at stop; the next start checks it",
-                        metadata: ["database": "\(path)", "millis": "\(Int(millis))"])
+            let problem = await store.stopVerified()
+            var metadata: Logger.Metadata = [
+                "database": "\(path)", "millis": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))"]
+            switch problem {
+            case nil:
+                logger.info("database checked at stop; the next start skips its check", metadata: metadata)
+            case let problem? where problem.damage != nil:
+                metadata["error"] = "\(problem)"
+                logger.error("database damaged, found by the check at stop; the next start refuses it until the file is restored or repaired", metadata: metadata)
+            case let problem?:
+                metadata["reason"] = "\(problem)"
+                logger.info("database not noted as checked at stop; the next start checks it", metadata: metadata)
+            }
         } catch let error as ListenError {
             throw StoreOptions.fail(error.description, exitCode: error.isInUse ? Self.exitTempFail : Self.exitConfig)
         } catch let error as StoreError where error.code == .leaseHeld {

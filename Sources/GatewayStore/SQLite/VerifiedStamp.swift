@@ -21,23 +21,38 @@ enum VerifiedStamp {
         return note == now
     }
 
+    /// What ``stamp(_:)`` did.
+    enum Outcome: Sendable, Equatable {
+        /// The file is sound and the note says so.
+        case noted
+        /// No note: a `-wal` with changes (another process has the database open), or the file changed during the
+        /// check.
+        case inUse
+        /// No note: the check found damage (its first finding; the next start refuses the file).
+        case damaged(String)
+        /// No note: the file could not be read or checked, or the note not written (the reason).
+        case failed(String)
+    }
+
     /// Checks the closed database at `database` on a connection of its own and, when the file is sound and nothing
-    /// changed it meanwhile, writes the note (mode 0600, atomically). Returns whether it did; any earlier note is
-    /// removed otherwise. Call after the last connection of this process closed (the WAL is checkpointed then).
+    /// changed it meanwhile, writes the note (mode 0600, atomically); any earlier note is removed first. Call after
+    /// the last connection of this process closed (the WAL is checkpointed then).
     @discardableResult
-    static func stamp(_ database: String) -> Bool {
+    static func stamp(_ database: String) -> Outcome {
         let note = path(for: database)
         unlink(note)
-        guard walIsEmpty(database), let before = line(for: database) else { return false }
+        guard walIsEmpty(database) else { return .inUse }
+        guard let before = line(for: database) else { return .failed("cannot read \(database)") }
         do {
             let connection = try Connection(path: database, options: ConnectionOptions(create: false))
             defer { connection.closeHandle() }
-            guard try connection.rows("PRAGMA quick_check(1)") { $0.string(0) } == ["ok"] else { return false }
+            let found = try connection.rows("PRAGMA quick_check(1)") { $0.string(0) }
+            guard found == ["ok"] else { return .damaged(found.first ?? "no answer") }
         } catch {
-            return false
+            return .failed("\(error)")
         }
-        guard walIsEmpty(database), line(for: database) == before else { return false }
-        return save(before, to: note)
+        guard walIsEmpty(database), line(for: database) == before else { return .inUse }
+        return save(before, to: note) ? .noted : .failed("cannot write \(note)")
     }
 
     /// The note's line for the file as it is now; nil when it cannot be read.
