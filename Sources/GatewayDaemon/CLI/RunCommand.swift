@@ -117,19 +117,8 @@ extension RunCommand {
             try await daemon.run(stoppingOn: signals)
             // A clean stop: the file is checked now, so that the next start need not (Store.stopVerified).
             let started = ContinuousClock.now
-            let problem = await store.stopVerified()
-            var metadata: Logger.Metadata = [
-                "database": "\(path)", "millis": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))"]
-            switch problem {
-            case nil:
-                logger.info("database checked at stop; the next start skips its check", metadata: metadata)
-            case let problem? where problem.damage != nil:
-                metadata["error"] = "\(problem)"
-                logger.error("database damaged, found by the check at stop; the next start refuses it until the file is restored or repaired", metadata: metadata)
-            case let problem?:
-                metadata["reason"] = "\(problem)"
-                logger.info("database not noted as checked at stop; the next start checks it", metadata: metadata)
-            }
+            let check = await store.stopVerified()
+            Self.log(check, database: path, millis: Int((ContinuousClock.now - started) / .milliseconds(1)), logger: logger)
         } catch let error as ListenError {
             throw StoreOptions.fail(error.description, exitCode: error.isInUse ? Self.exitTempFail : Self.exitConfig)
         } catch let error as StoreError where error.code == .leaseHeld {
@@ -142,6 +131,24 @@ extension RunCommand {
             throw StoreOptions.fail(error.description, exitCode: StoreOptions.exitIOError)
         }
         return daemon
+    }
+
+    /// The line the check at a clean stop leaves in the log: at error level when it found damage.
+    private static func log(_ check: StopCheck, database: String, millis: Int, logger: Logger) {
+        var metadata: Logger.Metadata = ["database": "\(database)", "millis": "\(millis)"]
+        switch check {
+        case .noted:
+            logger.info("database checked at stop; the next start skips its check", metadata: metadata)
+        case .damaged(let finding):
+            metadata["error"] = "PRAGMA quick_check found damage: \(finding)"
+            logger.error("database damaged, found by the check at stop; the next start refuses it until the file is restored or repaired", metadata: metadata)
+        case .inUse:
+            metadata["reason"] = "the file is in use by another process (a WAL with changes, or written during the check)"
+            logger.info("database not noted as checked at stop; the next start checks it", metadata: metadata)
+        case .failed(let reason):
+            metadata["reason"] = "\(reason)"
+            logger.info("database not noted as checked at stop; the next start checks it", metadata: metadata)
+        }
     }
 
     /// One daemon of a fleet on PostgreSQL: it joins, supervises the platforms it holds the lease of, and gives them

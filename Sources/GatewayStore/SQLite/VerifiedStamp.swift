@@ -21,24 +21,11 @@ enum VerifiedStamp {
         return note == now
     }
 
-    /// What ``stamp(_:)`` did.
-    enum Outcome: Sendable, Equatable {
-        /// The file is sound and the note says so.
-        case noted
-        /// No note: a `-wal` with changes (another process has the database open), or the file changed during the
-        /// check.
-        case inUse
-        /// No note: the check found damage (its first finding; the next start refuses the file).
-        case damaged(String)
-        /// No note: the file could not be read or checked, or the note not written (the reason).
-        case failed(String)
-    }
-
     /// Checks the closed database at `database` on a connection of its own and, when the file is sound and nothing
     /// changed it meanwhile, writes the note (mode 0600, atomically); any earlier note is removed first. Call after
     /// the last connection of this process closed (the WAL is checkpointed then).
     @discardableResult
-    static func stamp(_ database: String) -> Outcome {
+    static func stamp(_ database: String) -> StopCheck {
         let note = path(for: database)
         unlink(note)
         guard walIsEmpty(database) else { return .inUse }
@@ -95,4 +82,16 @@ enum VerifiedStamp {
         }
         return true
     }
+}
+
+/// What the check at a clean stop found (``Store/stopVerified()``, ``VerifiedStamp``).
+public enum StopCheck: Sendable, Equatable {
+    /// The file is sound and the note says so: the next start skips its check.
+    case noted
+    /// No note: a `-wal` with changes (another process has the database open), or the file changed during the check.
+    case inUse
+    /// No note: the check found damage (its first finding); the next start refuses the file.
+    case damaged(String)
+    /// No note: the file could not be read or checked, or the note not written (the reason).
+    case failed(String)
 }

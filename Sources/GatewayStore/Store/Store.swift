@@ -105,25 +105,12 @@ public actor Store {
 
     /// Closes the database (see ``close()``), checks the file as it was left and notes beside it that these bytes are
     /// sound, so that the next start need not read every page again (``verify(path:)``). For a clean stop, after the
-    /// last write. Returns nil when the note was written, else why not: the check found damage (the next start
-    /// refuses the file), another process holds changes in the WAL, or the directory cannot take the file.
+    /// last write. Returns what the check found: `.noted`, or why there is no note — damage (the next start refuses
+    /// the file), another process holding changes in the WAL, or a directory that cannot take the file.
     @discardableResult
-    public func stopVerified() -> StopCheckProblem? {
+    public func stopVerified() -> StopCheck {
         connection.closeHandle()
-        switch VerifiedStamp.stamp(path) {
-        case .noted: return nil
-        case .inUse: return StopCheckProblem(damage: nil, reason: "the file is in use by another process (a WAL with changes, or written during the check)")
-        case .damaged(let finding): return StopCheckProblem(damage: finding, reason: "PRAGMA quick_check found damage: \(finding)")
-        case .failed(let reason): return StopCheckProblem(damage: nil, reason: reason)
-        }
-    }
-
-    /// Why a clean stop left no note that the file is sound (``stopVerified()``).
-    public struct StopCheckProblem: Sendable, Equatable, CustomStringConvertible {
-        /// quick_check's first finding, when the file is damaged.
-        public let damage: String?
-        public let reason: String
-        public var description: String { reason }
+        return VerifiedStamp.stamp(path)
     }
 
     /// `PRAGMA quick_check` before anything is written, so a damaged file is refused instead of written into (which can

@@ -33,13 +33,7 @@ struct BadEnvironmentDatabaseTests {
         }, says: ["the database file is corrupted"]),
         Damage(name: "pages in the middle overwritten", apply: { path in
             // Whole pages of the outbox (page 17 on), past page 1 and the schema: only an integrity check finds this.
-            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            var generator = SystemRandomNumberGenerator()
-            for page in 16..<20 {
-                try handle.seek(toOffset: UInt64(page * 4_096))
-                try handle.write(contentsOf: Data((0..<4_096).map { _ in UInt8.random(in: 0...255, using: &generator) }))
-            }
+            try overwritePages(16..<20, of: path)
         }, says: ["quick_check found damage", "the database file is corrupted"], statusRefuses: false),
         Damage(name: "the header's magic string overwritten", apply: { path in
             let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))

@@ -92,6 +92,18 @@ func databaseBytes(_ path: String) -> [String: Data?] {
     return files
 }
 
+/// Overwrites whole 4 KiB pages of the file at `path` with random bytes: damage past page 1 and the schema, which only
+/// an integrity check finds (pages 16 on are the outbox of ``makeRealDatabase(at:messages:)``).
+func overwritePages(_ pages: Range<Int>, of path: String) throws {
+    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+    defer { try? handle.close() }
+    var generator = SystemRandomNumberGenerator()
+    for page in pages {
+        try handle.seek(toOffset: UInt64(page * 4_096))
+        try handle.write(contentsOf: Data((0..<4_096).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+    }
+}
+
 /// A real, populated gatewayd database at `path`, closed (checkpointed, no `-wal` left): three platforms in
 /// different states, their events, and `messages` queued outbox messages.
 func makeRealDatabase(at path: String, messages: Int = 50) async throws {

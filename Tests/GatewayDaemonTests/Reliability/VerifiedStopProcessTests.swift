@@ -44,13 +44,7 @@ struct VerifiedStopProcessTests {
         #expect(FileManager.default.fileExists(atPath: note))
 
         // Pages damaged after the stop that wrote the note: the note does not vouch for them.
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: db))
-        var generator = SystemRandomNumberGenerator()
-        for page in 16..<20 {
-            try handle.seek(toOffset: UInt64(page * 4_096))
-            try handle.write(contentsOf: Data((0..<4_096).map { _ in UInt8.random(in: 0...255, using: &generator) }))
-        }
-        try handle.close()
+        try overwritePages(16..<20, of: db)
         let before = databaseBytes(db)
         let refused = try await GatewaydProcess.run(["run", "--config", config, "--db", db], in: scratch.dir)
         #expect(refused.status == 74, "\(refused.stderr)")
